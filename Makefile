@@ -1,0 +1,37 @@
+# Participe — `make help` lists the targets.
+SHELL := /bin/bash
+PORT ?= 8000
+PY := .venv/bin/python
+export DATABASE_URL ?= postgis://postgres@127.0.0.1:5432/participe
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: ## Install what is missing (Debian packages, PostgreSQL, .venv, database) and migrate
+	@scripts/bootstrap.sh
+
+demo: setup ## Load the territory and the French demo content (idempotent)
+	@$(PY) manage.py load_demo
+
+run: demo ## Serve HTTP + WebSockets on 127.0.0.1:$(PORT) with the task worker; Ctrl-C stops both
+	@scripts/run.sh $(PORT)
+
+test: ## Set up, then run the whole test suite (browser tests included)
+	@scripts/bootstrap.sh --browser
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: ## Ruff (lint + format check)
+	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+messages: ## Extract translatable strings into locale/ and each app's locale/
+	@$(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=var --no-location
+
+serve-prod: setup ## Several uvicorn workers behind one port, Redis layer/cache (see README "Scaling")
+	@scripts/serve_prod.sh $(PORT)
+
+bench: setup ## Run the benchmarks in bench/ (prints figures)
+	@$(PY) bench/run_all.py
+
+.PHONY: help setup demo run test lint messages serve-prod bench

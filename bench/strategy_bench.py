@@ -1,0 +1,215 @@
+"""Strategy benchmark: 200,000 contributions generated in SQL, then median/p95 server times.
+
+    DATABASE_URL=postgis://…/participe_strategy .venv/bin/python bench/strategy_bench.py [--size small|full] [--keep]
+
+Targets (issue 6): filtered inbox page ≤ 100 ms median, dashboard aggregates ≤ 200 ms, diff of two versions
+of the whole document ≤ 200 ms. Needs themes and districts loaded (migrate + load_districts).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from strategy import selectors  # noqa: E402
+from strategy.diff import document_diff  # noqa: E402
+
+BENCH_OFFSET = 900_000_000  # source_id of generated rows, so they can be removed
+
+WORDS = [
+    "vélo",
+    "piste",
+    "école",
+    "arbre",
+    "jardin",
+    "toit",
+    "solaire",
+    "données",
+    "capteur",
+    "rue",
+    "place",
+    "parc",
+    "bus",
+    "métro",
+    "trottoir",
+    "banc",
+    "fontaine",
+    "compost",
+    "bibliothèque",
+    "atelier",
+    "quartier",
+    "marché",
+    "cour",
+    "oasis",
+    "chaleur",
+    "énergie",
+    "rénovation",
+    "logement",
+    "numérique",
+    "accueil",
+    "propreté",
+    "bruit",
+    "sécurité",
+    "carrefour",
+    "stationnement",
+    "végétalisation",
+]
+
+GENERATE = f"""
+WITH w AS (SELECT %(words)s::text[] AS words),
+     t AS (SELECT array_agg(id) AS ids FROM core_theme),
+     d AS (SELECT array_agg(id) AS ids FROM core_district)
+INSERT INTO strategy_contribution
+    (source, source_id, title, text, theme_id, district_id, location, support, url, created_at, is_public,
+     status, public_reason, event, participants)
+SELECT (ARRAY['map','idea','mission','comment'])[1 + (g %% 4)],
+       {BENCH_OFFSET} + g,
+       initcap(w.words[1 + (g * 7) %% array_length(w.words, 1)]) || ' ' || w.words[1 + (g * 13) %% array_length(w.words, 1)]
+           || ' ' || w.words[1 + (g * 31) %% array_length(w.words, 1)] || ' n°' || g,
+       'Proposition : ' || w.words[1 + (g * 3) %% array_length(w.words, 1)] || ' et '
+           || w.words[1 + (g * 17) %% array_length(w.words, 1)] || ' près de la ' || w.words[1 + (g * 5) %% array_length(w.words, 1)],
+       t.ids[1 + (g %% array_length(t.ids, 1))],
+       CASE WHEN g %% 10 = 0 THEN NULL ELSE d.ids[1 + ((g * 7) %% array_length(d.ids, 1))] END,
+       CASE WHEN g %% 3 = 0 THEN NULL
+            ELSE ST_SetSRID(ST_MakePoint(2.26 + random() * 0.14, 48.82 + random() * 0.07), 4326) END,
+       (random() * random() * 300)::int,
+       '/bench/' || g,
+       now() - (random() * interval '720 days'),
+       true,
+       (ARRAY['new','new','new','reviewing','retained','new','reviewing','new'])[1 + (g %% 8)],
+       '', '', NULL
+FROM generate_series(1, %(n)s) AS g, w, t, d
+"""
+
+
+def timed(fn, runs):
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)]
+
+
+def report(label, median, p95, target):
+    verdict = "OK" if median <= target else "SLOWER THAN TARGET"
+    print(f"{label:<58} median {median:7.1f} ms   p95 {p95:7.1f} ms   target ≤ {target} ms   {verdict}")
+
+
+def generate(n):
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM strategy_contribution WHERE source_id >= %s", [BENCH_OFFSET])
+        start = time.perf_counter()
+        cursor.execute(GENERATE, {"words": WORDS, "n": n})
+        print(f"Generated {n:,} contributions in {time.perf_counter() - start:.1f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE strategy_contribution")
+
+
+def synthetic_document(sections=60, sentences=30, change_every=8):
+    """60 sections of 30 sentences (~15 words each, ~27,000 words); one sentence in 8 reworded, a few added."""
+    import random
+
+    rng = random.Random(42)
+
+    class S:
+        def __init__(self, slug, body):
+            self.slug, self.title, self.body = slug, slug, body
+
+    def sentence():
+        return " ".join(rng.choice(WORDS) for _ in range(15)).capitalize() + "."
+
+    old, new = [], []
+    for i in range(sections):
+        paragraph = [sentence() for _ in range(sentences)]
+        changed = []
+        for j, text in enumerate(paragraph):
+            if j % change_every == 0:
+                words = text.split()
+                words[rng.randrange(len(words))] = rng.choice(WORDS)
+                words.insert(rng.randrange(len(words)), "notamment")
+                text = " ".join(words)
+            changed.append(text)
+            if j % 13 == 5:
+                changed.append(sentence())
+        old.append(S(f"s{i}", " ".join(paragraph)))
+        new.append(S(f"s{i}", " ".join(changed)))
+    return old, new
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", choices=["small", "full"], default="full")
+    parser.add_argument("--keep", action="store_true", help="keep the generated rows")
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    n = 200_000 if args.size == "full" else 20_000
+    generate(n)
+    team = User.objects.filter(is_team=True).first() or User.objects.create_user(
+        email="bench-equipe@paris.fr", password="bench-pass-42", is_team=True, email_verified=True
+    )
+    total = selectors.Contribution.objects.count()
+    print(f"Inbox size: {total:,} contributions")
+    with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False):
+        client = Client()
+        client.force_login(team)
+        pages = [
+            ("Inbox page: theme + status (HTML)", "/strategie/equipe/?theme=mobilite&status=new"),
+            (
+                "Inbox page: district + min support, by support (HTML)",
+                "/strategie/equipe/?district=11&min_support=50&sort=support",
+            ),
+            ("Inbox page: full-text search (HTML)", "/strategie/equipe/?q=v%C3%A9lo+%C3%A9cole"),
+            (
+                "Inbox page: source + period (HTML)",
+                "/strategie/equipe/?source=idea&date_from=2026-01-01&date_to=2026-06-30",
+            ),
+            ("API contributions: theme + district", "/api/v1/strategy/contributions/?theme=energie&district=20"),
+        ]
+        for label, url in pages:
+            assert client.get(url).status_code == 200, url
+            report(label, *timed(lambda u=url: client.get(u), args.runs), 100)
+        report("Dashboard aggregates (GROUPING SETS, one scan)", *timed(selectors.dashboard_figures, args.runs), 200)
+        assert client.get("/strategie/tableau-de-bord/").status_code == 200
+        report(
+            "Dashboard page (HTML, SVG charts + choropleth)",
+            *timed(lambda: client.get("/strategie/tableau-de-bord/"), args.runs),
+            200,
+        )
+    versions = list(selectors.Version.objects.order_by("number").values_list("number", flat=True))
+    if len(versions) >= 2:
+        report(
+            f"Diff v{versions[0]} → v{versions[-1]} of the stored document",
+            *timed(lambda: [s.html for s in selectors.diff_versions(versions[0], versions[-1])[2]], args.runs),
+            200,
+        )
+    old, new = synthetic_document()
+    words = sum(len(s.body.split()) for s in old)
+    report(
+        f"Diff of a {len(old)}-section, {words:,}-word document (rendered)",
+        *timed(lambda: [str(s.html) for s in document_diff(old, new)], args.runs),
+        200,
+    )
+    if not args.keep:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM strategy_contribution WHERE source_id >= %s", [BENCH_OFFSET])
+        print("Generated rows removed (use --keep to keep them).")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+admin.site.site_header = _("Participe administration")
+admin.site.site_title = _("Participe")
+
+api_patterns = [
+    path("", include("core.api_urls")),
+    path("", include("accounts.api_urls")),
+    path("", include("mapvotes.api_urls")),
+    path("", include("volunteering.api_urls")),
+    path("", include("ideas.api_urls")),
+    path("", include("strategy.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("comptes/", include("allauth.urls")),
+    path("comptes/", include("accounts.urls")),
+    path("carte/", include("mapvotes.urls")),
+    path("benevolat/", include("volunteering.urls")),
+    path("idees/", include("ideas.urls")),
+    path("strategie/", include("strategy.urls")),
+    path("api/v1/", include(api_patterns)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "core.views.error_400"
+handler403 = "core.views.error_403"
+handler404 = "core.views.error_404"
+handler500 = "core.views.error_500"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL + "public/", document_root=settings.MEDIA_ROOT / "public")

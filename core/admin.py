@@ -1,0 +1,55 @@
+from django.contrib import admin
+from django.contrib.gis.admin import GISModelAdmin
+
+from .models import AuditLog, CityBoundary, District, Notification, Quartier, Report, Theme
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "referent", "in_strategy", "position"]
+    list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["referent"]
+
+
+@admin.register(District)
+class DistrictAdmin(GISModelAdmin):
+    list_display = ["number", "name", "official_name", "insee", "approximate"]
+
+
+@admin.register(Quartier)
+class QuartierAdmin(GISModelAdmin):
+    list_display = ["number", "name", "district", "insee", "approximate"]
+    list_filter = ["district"]
+
+
+@admin.register(CityBoundary)
+class CityBoundaryAdmin(GISModelAdmin):
+    list_display = ["name"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "kind", "title", "created_at", "read_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "recipient__email"]
+    raw_id_fields = ["recipient"]
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "action", "target_repr", "reason"]
+    list_filter = ["action"]
+    search_fields = ["target_repr", "reason"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "content_type", "object_id", "reporter", "reason", "resolved_at"]
+    list_filter = ["content_type", "resolved_at"]

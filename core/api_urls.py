@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("themes/", api.ThemeList.as_view(), name="api-themes"),
+    path("districts/", api.DistrictList.as_view(), name="api-districts"),
+    path("notifications/", api.NotificationList.as_view(), name="api-notifications"),
+    path("notifications/read/", api.NotificationsReadAll.as_view(), name="api-notifications-read"),
+]

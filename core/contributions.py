@@ -1,0 +1,104 @@
+"""The contribution registry: how `strategy/` learns about contributions without importing any other app.
+
+Each source app (mapvotes, ideas, volunteering) calls `register(Source(...))` from its
+`contributions.py`, imported by its AppConfig.ready(). `strategy/` reads `sources()` and keeps its inbox
+in sync (post_save/post_delete on each registered model), and in return installs an *outcome provider*
+so that source pages can show what became of a contribution (`outcomes()`), still without importing
+`strategy/`.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import models
+
+SOURCE_KEYS = ("map", "idea", "mission", "comment")
+
+
+@dataclass(frozen=True)
+class ContributionData:
+    """What a source says about one of its objects, in the inbox's own terms."""
+
+    source: str
+    source_id: int
+    title: str
+    text: str
+    url: str
+    created_at: datetime
+    theme: str | None = None  # theme slug
+    district: int | None = None  # arrondissement number 1-20, None for city-wide
+    location: object | None = None  # GEOS geometry (SRID 4326) or None
+    support: int = 0  # the figure that says how much residents back it (votes for, supporters, applications)
+    author_id: int | None = None
+    public: bool = True  # False: hidden or withdrawn, leaves the inbox
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    label: str
+    model: type[models.Model]
+    describe: Callable[[models.Model], ContributionData]
+    queryset: Callable[[], models.QuerySet]
+    followers: Callable[[models.Model], Iterable] = field(default=lambda obj: [])
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str = "new"
+    version: int | None = None
+    sections: tuple[str, ...] = ()
+    version_url: str = ""
+    public_reason: str = ""
+
+
+_sources: dict[str, Source] = {}
+_outcome_provider: Callable[[str, list[int]], dict[int, Outcome]] | None = None
+
+
+def register(source: Source) -> None:
+    if source.key not in SOURCE_KEYS:
+        raise ValueError(f"Unknown contribution source {source.key!r}")
+    _sources[source.key] = source
+
+
+def sources() -> list[Source]:
+    return list(_sources.values())
+
+
+def get_source(key: str) -> Source | None:
+    return _sources.get(key)
+
+
+def source_for_model(model) -> Source | None:
+    for source in _sources.values():
+        if source.model is model or (isinstance(model, type) and issubclass(model, source.model)):
+            return source
+    return None
+
+
+def set_outcome_provider(provider: Callable[[str, list[int]], dict[int, Outcome]] | None) -> None:
+    global _outcome_provider
+    _outcome_provider = provider
+
+
+def outcomes(source_key: str, ids: Iterable[int]) -> dict[int, Outcome]:
+    """Outcome of each contribution in one query; missing ids mean "new"."""
+    ids = list(ids)
+    if _outcome_provider is None or not ids:
+        return {}
+    return _outcome_provider(source_key, ids)
+
+
+def outcome(source_key: str, source_id: int) -> Outcome:
+    return outcomes(source_key, [source_id]).get(source_id, Outcome())
+
+
+def outcome_fields(o: Outcome) -> dict:
+    """The contract's fields for API objects: strategy_status, strategy_version, strategy_sections."""
+    data = {"strategy_status": o.status}
+    if o.status == "integrated":
+        data["strategy_version"] = o.version
+        data["strategy_sections"] = list(o.sections)
+    return data

@@ -1,0 +1,36 @@
+import os
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import translation
+
+from core import territory
+
+
+class Command(BaseCommand):
+    help = "Load the territory and the French demo content of every space (idempotent)."
+
+    def handle(self, *args, **options):
+        # Demo notifications and e-mails are written in the platform's language, as for real users.
+        with translation.override(settings.LANGUAGE_CODE):
+            self._load()
+
+    def _load(self):
+        files = [f for f in (os.environ.get("PARIS_ARRONDISSEMENTS_FILE"), os.environ.get("PARIS_QUARTIERS_FILE")) if f]
+        for path in files:
+            kind, created, updated = territory.load_file(path)
+            self.stdout.write(f"Official {kind} loaded from {path}.")
+        territory.load_approximate()
+        # Each app may ship `<app>/demo.py` with `load(stdout)`; INSTALLED_APPS order (strategy comes last).
+        for config in apps.get_app_configs():
+            if config.name.startswith(("django", "allauth", "rest_framework")) or "." in config.name:
+                continue
+            if find_spec(f"{config.name}.demo") is None:
+                continue
+            import_module(f"{config.name}.demo").load(stdout=self.stdout)
+        from accounts.demo import accounts_table
+
+        self.stdout.write("Demo accounts:\n" + accounts_table())

@@ -1,0 +1,57 @@
+"""Reports and moderation for any content that uses the `Moderated` mixin (map proposals, comments, ideas)."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditLog, Report
+
+
+def record(actor, action: str, target=None, reason: str = "", **data) -> AuditLog:
+    return AuditLog.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        content_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        object_id=str(target.pk) if target is not None else "",
+        target_repr=str(target)[:200] if target is not None else "",
+        reason=reason,
+        data=data,
+    )
+
+
+def report(target, reporter, reason: str) -> Report:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Please say why you are reporting this content.")]})
+    if len(reason) > 1000:
+        raise ValidationError({"reason": [_("The reason must be at most 1000 characters.")]})
+    return Report.objects.create(
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=target.pk,
+        reporter=reporter if getattr(reporter, "is_authenticated", False) else None,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def set_hidden(target, actor, hidden: bool, reason: str) -> AuditLog:
+    """Hide or restore `target`; the reason is public (shown in place of the content) and audited."""
+    reason = (reason or "").strip()
+    if hidden and not reason:
+        raise ValidationError({"reason": [_("A public reason is required to hide content.")]})
+    target.is_hidden = hidden
+    target.hidden_reason = reason if hidden else ""
+    target.save(update_fields=["is_hidden", "hidden_reason"])
+    Report.objects.filter(
+        content_type=ContentType.objects.get_for_model(target), object_id=target.pk, resolved_at__isnull=True
+    ).update(resolved_at=timezone.now())
+    return record(actor, "hide" if hidden else "restore", target, reason)
+
+
+def open_reports(model=None):
+    qs = Report.objects.filter(resolved_at__isnull=True).select_related("content_type", "reporter")
+    if model is not None:
+        qs = qs.filter(content_type=ContentType.objects.get_for_model(model))
+    return qs

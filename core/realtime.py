@@ -1,0 +1,50 @@
+"""Publish events to Channels groups. Never fails the caller: a down channel layer is logged, not raised."""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def user_group(user_id) -> str:
+    return f"user-{user_id}"
+
+
+async def apublish(group: str, message: dict) -> bool:
+    """Send `message` (a JSON-able dict with a "type") to every consumer of `group`."""
+    try:
+        layer = get_channel_layer()
+        if layer is None:
+            return False
+        await layer.group_send(group, {"type": "broadcast", "message": message})
+        return True
+    except Exception:  # noqa: BLE001 - realtime is best effort; the write already succeeded
+        logger.warning("Channel layer unavailable; live update to %s dropped", group, exc_info=True)
+        return False
+
+
+def publish(group: str, message: dict) -> bool:
+    try:
+        return async_to_sync(apublish)(group, message)
+    except Exception:  # noqa: BLE001 - e.g. called from a running event loop
+        logger.warning("Could not publish to %s", group, exc_info=True)
+        return False
+
+
+def publish_on_commit(group: str, message: dict) -> None:
+    """Publish once the surrounding transaction has committed (immediately outside a transaction)."""
+    transaction.on_commit(lambda: publish(group, message))
+
+
+def channel_layer_status() -> str:
+    try:
+        layer = get_channel_layer()
+        if layer is None:
+            return "unavailable"
+        async_to_sync(layer.group_send)("healthz", {"type": "broadcast", "message": {}})
+        return "ok"
+    except Exception:  # noqa: BLE001
+        return "unavailable"

@@ -1,0 +1,70 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .models import AuditLog
+from .spaces import spaces
+
+
+def home(request):
+    return render(request, "core/home.html", {"spaces": spaces()})
+
+
+@login_required
+def notifications(request):
+    page = Paginator(request.user.notifications.all(), 30).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return render(
+        request, "core/notifications.html", {"page": Paginator(request.user.notifications.all(), 30).get_page(1)}
+    )
+
+
+@login_required
+def audit_log(request):
+    if not request.user.has_perm("core.view_auditlog"):
+        raise PermissionDenied(_("Only the mission team can read the audit log."))
+    qs = AuditLog.objects.select_related("actor", "content_type")
+    if action := request.GET.get("action"):
+        qs = qs.filter(action=action)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_log.html", {"page": page})
+
+
+def _wants_json(request):
+    return request.path.startswith("/api/")
+
+
+def error_404(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def error_403(request, exception=None):
+    message = str(exception) if exception and str(exception) else _("You are not allowed to see this page.")
+    if _wants_json(request):
+        return JsonResponse({"detail": message}, status=403)
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+def error_400(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"detail": _("Bad request.")}, status=400)
+    return render(request, "400.html", status=400)
+
+
+def error_500(request):
+    if _wants_json(request):
+        return JsonResponse({"detail": _("An unexpected error occurred; the team has been told.")}, status=500)
+    return render(request, "500.html", status=500)

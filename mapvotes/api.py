@@ -1,0 +1,433 @@
+"""REST API of the map (see /api/v1/docs/): parse, call a service or selector, serialise."""
+
+import csv
+import json
+
+from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.core.exceptions import ValidationError
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.rest import StandardPagination
+
+from . import selectors, services
+from .models import Comment, Proposal
+
+# --- request bodies (documentation + parsing of simple fields) ----------------------------------------
+
+
+class ProposalCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(help_text="At most 140 characters.")
+    description = serializers.CharField(help_text="Plain text, at most 5,000 characters.")
+    theme = serializers.CharField(help_text="Theme slug (see /api/v1/themes/).")
+    geometry = serializers.JSONField(help_text="GeoJSON Point, LineString or Polygon (lon/lat), inside Paris.")
+    photo = serializers.ImageField(required=False, help_text="JPEG/PNG/WebP/GIF, at most 5 MB (multipart).")
+
+
+class VoteSerializer(serializers.Serializer):
+    value = serializers.ChoiceField(choices=["for", "against"])
+
+
+class VoteResultSerializer(serializers.Serializer):
+    votes_for = serializers.IntegerField()
+    votes_against = serializers.IntegerField()
+    my_vote = serializers.CharField(allow_null=True)
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "body", "stance", "created_at", "is_hidden", "hidden_reason"]
+
+    def get_author(self, obj) -> str:
+        return obj.author.public_name if obj.author_id else _("deleted account")
+
+    def get_body(self, obj) -> str:
+        return "" if obj.is_hidden else obj.body
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    body = serializers.CharField()
+    stance = serializers.ChoiceField(choices=["", "for", "against", "question"], required=False)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class StatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Proposal.Status.values)
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.IntegerField(help_text="Id of the proposal that is kept.")
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class HideSerializer(serializers.Serializer):
+    hidden = serializers.BooleanField()
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+FEATURE = OpenApiResponse(OpenApiTypes.OBJECT, description="GeoJSON Feature (RFC 7946)")
+COLLECTION = OpenApiResponse(OpenApiTypes.OBJECT, description="GeoJSON FeatureCollection (RFC 7946)")
+
+
+def _require_login(request):
+    if not request.user.is_authenticated:
+        raise exceptions.NotAuthenticated()
+
+
+def _text(data, name):
+    value = data.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ValidationError({name: [_("This field must be text.")]})
+    return value
+
+
+def parse_geometry(raw):
+    """GeoJSON (object or string) → GEOS geometry in SRID 4326, or a 400 on `geometry`."""
+    if raw in (None, ""):
+        raise ValidationError({"geometry": [_("Place the proposal on the map.")]})
+    if isinstance(raw, dict):
+        raw = json.dumps(raw)
+    if not isinstance(raw, str):
+        raise ValidationError({"geometry": [_("The geometry must be a GeoJSON object.")]})
+    try:
+        data = json.loads(raw)
+        if not isinstance(data, dict) or data.get("type") not in ("Point", "LineString", "Polygon"):
+            raise ValidationError({"geometry": [_("Use a GeoJSON Point, LineString or Polygon.")]})
+        geometry = GEOSGeometry(raw, srid=4326)
+    except ValidationError:
+        raise
+    except (ValueError, TypeError, GEOSException, Exception):  # noqa: BLE001 - GDAL/GEOS raise many types
+        raise ValidationError({"geometry": [_("This is not a valid GeoJSON geometry.")]}) from None
+    return geometry
+
+
+def _proposal_or_404(pk, user=None):
+    proposal = selectors.proposal_for_display(pk)
+    if proposal is None:
+        raise exceptions.NotFound(_("This proposal does not exist."))
+    return proposal
+
+
+# --- proposals ----------------------------------------------------------------------------------------
+
+
+class ProposalCollection(APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Proposals in a viewport (GeoJSON), clustered below zoom 15",
+        parameters=[
+            OpenApiParameter("bbox", str, description="west,south,east,north in degrees (lon/lat)"),
+            OpenApiParameter("zoom", int, description="map zoom; below 15 clusters {cluster: true, count}"),
+            OpenApiParameter("theme", str, description="theme slug (repeatable or comma-separated)"),
+            OpenApiParameter("district", int, description="arrondissement 1–20"),
+            OpenApiParameter("status", str, enum=Proposal.Status.values),
+            OpenApiParameter("period", str, enum=list(selectors.PERIODS)),
+            OpenApiParameter("q", str, description="words (French stemming, accents ignored)"),
+            OpenApiParameter("sort", str, enum=[*selectors.SORTS, "relevance"]),
+        ],
+        responses={200: COLLECTION},
+    )
+    def get(self, request):
+        return Response(selectors.viewport(request.query_params))
+
+    @extend_schema(
+        summary="Propose (verified accounts)",
+        request={"application/json": ProposalCreateSerializer, "multipart/form-data": ProposalCreateSerializer},
+        responses={201: FEATURE},
+    )
+    def post(self, request):
+        _require_login(request)
+        data = request.data
+        proposal = services.create_proposal(
+            request.user,
+            title=_text(data, "title"),
+            description=_text(data, "description"),
+            theme=_text(data, "theme"),
+            geometry=parse_geometry(data.get("geometry")),
+            photo=request.FILES.get("photo"),
+        )
+        feature = selectors.detail_feature(selectors.proposal_for_display(proposal.pk), request.user)
+        return Response(feature, status=status.HTTP_201_CREATED)
+
+
+class ProposalDetail(APIView):
+    @extend_schema(summary="One proposal (GeoJSON Feature)", responses={200: FEATURE})
+    def get(self, request, pk):
+        return Response(selectors.detail_feature(_proposal_or_404(pk), request.user))
+
+
+class ProposalVote(APIView):
+    @extend_schema(
+        summary="Vote for or against (repeating it changes nothing)",
+        request=VoteSerializer,
+        responses={200: VoteResultSerializer},
+    )
+    def put(self, request, pk):
+        _require_login(request)
+        get_object_or_404(Proposal.objects.only("pk"), pk=pk)
+        value = request.data.get("value") if isinstance(request.data, dict) else None
+        return Response(services.cast_vote(request.user, pk, value))
+
+    @extend_schema(summary="Withdraw one's vote", request=None, responses={200: VoteResultSerializer})
+    def delete(self, request, pk):
+        _require_login(request)
+        get_object_or_404(Proposal.objects.only("pk"), pk=pk)
+        return Response(services.withdraw_vote(request.user, pk))
+
+
+class ProposalComments(APIView):
+    @extend_schema(summary="Comments of a proposal (paginated)", responses={200: CommentSerializer(many=True)})
+    def get(self, request, pk):
+        proposal = get_object_or_404(Proposal, pk=pk)
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(selectors.comments(proposal), request, view=self)
+        return paginator.get_paginated_response(CommentSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Comment (verified accounts)", request=CommentCreateSerializer, responses={201: CommentSerializer}
+    )
+    def post(self, request, pk):
+        _require_login(request)
+        get_object_or_404(Proposal.objects.only("pk"), pk=pk)
+        data = request.data if isinstance(request.data, dict) else {}
+        comment = services.add_comment(request.user, pk, _text(data, "body"), _text(data, "stance") or "")
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class ProposalReport(APIView):
+    @extend_schema(summary="Report a proposal to the team", request=ReasonSerializer, responses={201: None})
+    def post(self, request, pk):
+        _require_login(request)
+        proposal = get_object_or_404(Proposal, pk=pk)
+        services.report(request.user, proposal, _text(request.data, "reason"))
+        return Response({"detail": _("Thank you: the team will look at your report.")}, status=status.HTTP_201_CREATED)
+
+
+class CommentReport(APIView):
+    @extend_schema(summary="Report a comment to the team", request=ReasonSerializer, responses={201: None})
+    def post(self, request, pk):
+        _require_login(request)
+        comment = get_object_or_404(Comment, pk=pk)
+        services.report(request.user, comment, _text(request.data, "reason"))
+        return Response({"detail": _("Thank you: the team will look at your report.")}, status=status.HTTP_201_CREATED)
+
+
+class ProposalStatus(APIView):
+    @extend_schema(summary="Change the status (team)", request=StatusSerializer, responses={200: FEATURE})
+    def post(self, request, pk):
+        _require_login(request)
+        proposal = get_object_or_404(Proposal, pk=pk)
+        services.change_status(
+            request.user, proposal, _text(request.data, "status"), _text(request.data, "reason") or ""
+        )
+        return Response(selectors.detail_feature(selectors.proposal_for_display(pk), request.user))
+
+
+class ProposalMerge(APIView):
+    @extend_schema(
+        summary="Merge this proposal into another one (team)", request=MergeSerializer, responses={200: FEATURE}
+    )
+    def post(self, request, pk):
+        _require_login(request)
+        if not request.user.has_perm("mapvotes.moderate_proposal"):
+            raise exceptions.PermissionDenied(_("Only the Participe team can merge proposals."))
+        duplicate = get_object_or_404(Proposal, pk=pk)
+        try:
+            into = int(request.data.get("into"))
+        except (TypeError, ValueError):
+            raise ValidationError({"into": [_("Give the id of the proposal to keep.")]}) from None
+        kept = Proposal.objects.filter(pk=into).first()
+        if kept is None:
+            raise ValidationError({"into": [_("This proposal does not exist.")]})
+        kept = services.merge_proposals(request.user, duplicate, kept, _text(request.data, "reason") or "")
+        return Response(selectors.detail_feature(selectors.proposal_for_display(kept.pk), request.user))
+
+
+def _hidden_flag(data):
+    value = data.get("hidden", True)
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in ("true", "1", "on"):
+        return True
+    if str(value).lower() in ("false", "0", "off"):
+        return False
+    raise ValidationError({"hidden": [_("hidden is true or false.")]})
+
+
+class ProposalHide(APIView):
+    @extend_schema(
+        summary="Hide or restore a proposal (team; the reason is public)",
+        request=HideSerializer,
+        responses={200: FEATURE},
+    )
+    def post(self, request, pk):
+        _require_login(request)
+        proposal = get_object_or_404(Proposal, pk=pk)
+        services.set_hidden(request.user, proposal, _hidden_flag(request.data), _text(request.data, "reason") or "")
+        return Response(selectors.detail_feature(selectors.proposal_for_display(pk), request.user))
+
+
+class CommentHide(APIView):
+    @extend_schema(
+        summary="Hide or restore a comment (team; the reason is public)",
+        request=HideSerializer,
+        responses={200: CommentSerializer},
+    )
+    def post(self, request, pk):
+        _require_login(request)
+        comment = get_object_or_404(Comment, pk=pk)
+        services.set_hidden(request.user, comment, _hidden_flag(request.data), _text(request.data, "reason") or "")
+        comment.refresh_from_db()
+        return Response(CommentSerializer(comment).data)
+
+
+class SimilarProposals(APIView):
+    @extend_schema(
+        summary="Proposals within about 200 m with a similar title (duplicate warning)",
+        parameters=[OpenApiParameter("lon", float), OpenApiParameter("lat", float), OpenApiParameter("title", str)],
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT)},
+    )
+    def get(self, request):
+        from django.contrib.gis.geos import Point
+
+        try:
+            lon, lat = float(request.query_params["lon"]), float(request.query_params["lat"])
+        except (KeyError, ValueError):
+            raise ValidationError({"lon": [_("Give lon and lat in degrees.")]}) from None
+        # NaN and infinities fail these comparisons too (GEOS aborts the process on them).
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise ValidationError({"lon": [_("Give lon and lat in degrees.")]})
+        point = Point(lon, lat, srid=4326)
+        results = selectors.similar_nearby(request.query_params.get("title", ""), point)
+        for r in results:
+            r["similarity"] = round(r["similarity"], 2)
+            r["url"] = f"/carte/propositions/{r['id']}/"
+        return Response({"results": results})
+
+
+class Territory(APIView):
+    @extend_schema(
+        summary="Per arrondissement: proposals, votes, share for, polarisation",
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT)},
+    )
+    def get(self, request):
+        return Response({"results": selectors.territory(selectors.parse_filters(request.query_params))})
+
+
+# --- open data ----------------------------------------------------------------------------------------
+
+
+@extend_schema(summary="All published proposals as GeoJSON (RFC 7946)", responses={200: COLLECTION})
+class ExportGeoJSON(APIView):
+    @extend_schema(
+        summary="Open data: every published proposal with its counts (GeoJSON, RFC 7946)",
+        responses={(200, "application/geo+json"): OpenApiResponse(OpenApiTypes.OBJECT)},
+    )
+    def get(self, request):
+        def stream():
+            yield '{"type":"FeatureCollection","features":['
+            first = True
+            for row in selectors.export_rows().iterator(chunk_size=2000):
+                feature = {
+                    "type": "Feature",
+                    "id": row["id"],
+                    "geometry": json.loads(row["geojson"]),
+                    "properties": {
+                        "id": row["id"],
+                        "title": row["title"],
+                        "description": row["description"],
+                        "theme": row["theme__slug"],
+                        "district": row["district__number"],
+                        "quartier": row["quartier__name"],
+                        "status": row["status"],
+                        "status_reason": row["status_reason"],
+                        "votes_for": row["votes_for"],
+                        "votes_against": row["votes_against"],
+                        "comments_count": row["comments_count"],
+                        "created_at": row["created_at"].isoformat(),
+                    },
+                }
+                yield ("" if first else ",") + json.dumps(feature, ensure_ascii=False)
+                first = False
+            yield "]}"
+
+        response = StreamingHttpResponse(stream(), content_type="application/geo+json")
+        response["Content-Disposition"] = 'inline; filename="propositions-carte-participe.geojson"'
+        return response
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+CSV_COLUMNS = [
+    "id",
+    "title",
+    "theme",
+    "district",
+    "quartier",
+    "status",
+    "votes_for",
+    "votes_against",
+    "comments_count",
+    "created_at",
+    "longitude",
+    "latitude",
+]
+
+
+@extend_schema(summary="All published proposals as CSV", responses={200: OpenApiResponse(OpenApiTypes.STR)})
+class ExportCSV(APIView):
+    @extend_schema(
+        summary="Open data: every published proposal with its counts (CSV)",
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR)},
+    )
+    def get(self, request):
+        writer = csv.writer(_Echo())
+
+        def rows():
+            yield "\ufeff" + writer.writerow(CSV_COLUMNS)
+            qs = selectors.export_rows()
+            for row in qs.iterator(chunk_size=2000):
+                yield writer.writerow(
+                    [
+                        row["id"],
+                        _csv_safe(row["title"]),
+                        row["theme__slug"],
+                        row["district__number"],
+                        row["quartier__name"] or "",
+                        row["status"],
+                        row["votes_for"],
+                        row["votes_against"],
+                        row["comments_count"],
+                        row["created_at"].isoformat(),
+                        round(row["lon"], 6),
+                        round(row["lat"], 6),
+                    ]
+                )
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="propositions-carte-participe.csv"'
+        return response
+
+
+def _csv_safe(text):
+    """Keep spreadsheets from running a title as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

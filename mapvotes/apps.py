@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MapvotesConfig(AppConfig):
+    name = "mapvotes"
+    verbose_name = _("Participatory map")
+
+    def ready(self):
+        # Registries only, no signals: contributions (strategy inbox) and GDPR export/erasure.
+        from core import spaces
+
+        from . import contributions, gdpr  # noqa: F401
+
+        spaces.register(
+            spaces.Space(
+                key="mapvotes",
+                title=_("Participatory map"),
+                description=_("Propose on a map of Paris, vote for or against, comment."),
+                url_name="mapvotes:index",
+                position=10,
+                figures=_figures,
+            )
+        )
+
+
+def _figures():
+    from .models import Proposal
+
+    qs = Proposal.objects.filter(is_hidden=False, merged_into__isnull=True)
+    return [(_("proposals"), qs.count())]

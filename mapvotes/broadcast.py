@@ -1,0 +1,85 @@
+"""Live updates of the map over `ws/map/`, with vote broadcasts coalesced per proposal.
+
+A popular proposal may get hundreds of votes a second; clients get at most one `proposal.votes` message
+per proposal every `MAPVOTES_BROADCAST_INTERVAL` seconds (0.5 s by default): the first change is sent at
+once, later ones within the window are folded into one trailing message carrying the counts read from
+the database when it is sent. The gate is a cache key (shared between processes when Redis is the
+cache); the trailing send is a timer of the process that saw the change. Nothing here can fail a vote:
+`core.realtime.publish` logs and swallows channel-layer errors.
+"""
+
+import logging
+import threading
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import close_old_connections, connection, transaction
+
+from core.realtime import publish
+
+logger = logging.getLogger(__name__)
+
+GROUP = "map"
+_pending: set[int] = set()
+_lock = threading.Lock()
+
+
+def interval() -> float:
+    return float(getattr(settings, "MAPVOTES_BROADCAST_INTERVAL", 0.5))
+
+
+def votes_message(proposal_id, counts) -> dict:
+    return {
+        "type": "proposal.votes",
+        "id": proposal_id,
+        "votes_for": counts["votes_for"],
+        "votes_against": counts["votes_against"],
+    }
+
+
+def votes_changed(proposal_id: int, counts: dict) -> None:
+    """Called once the vote is committed (or inside the transaction: then after commit)."""
+    transaction.on_commit(lambda: _coalesced_send(proposal_id, counts))
+
+
+def _coalesced_send(proposal_id: int, counts: dict) -> None:
+    window = interval()
+    try:
+        first = cache.add(f"mapvotes:votes-sent:{proposal_id}", 1, timeout=max(window, 0.001))
+    except Exception:  # noqa: BLE001 - a cache outage must not fail a vote: send without coalescing
+        first = True
+    if first or window <= 0:
+        publish(GROUP, votes_message(proposal_id, counts))
+        return
+    with _lock:
+        if proposal_id in _pending:
+            return  # a trailing send is already scheduled: it will carry the latest counts
+        _pending.add(proposal_id)
+    timer = threading.Timer(window, _trailing_send, args=[proposal_id])
+    timer.daemon = True
+    timer.start()
+
+
+def _trailing_send(proposal_id: int) -> None:
+    with _lock:
+        _pending.discard(proposal_id)
+    try:
+        from .models import Proposal
+
+        counts = Proposal.objects.filter(pk=proposal_id).values("votes_for", "votes_against").first()
+        if counts is not None:
+            cache.set(f"mapvotes:votes-sent:{proposal_id}", 1, timeout=interval())
+            publish(GROUP, votes_message(proposal_id, counts))
+    except Exception:  # noqa: BLE001 - best effort, never crash a timer thread
+        logger.warning("Trailing vote broadcast for proposal %s failed", proposal_id, exc_info=True)
+    finally:
+        close_old_connections()
+        connection.close()
+
+
+def proposal_created(proposal_id: int) -> None:
+    from .selectors import feature_of
+
+    feature = feature_of(proposal_id)
+    if feature is not None:
+        publish(GROUP, {"type": "proposal.created", "feature": feature})

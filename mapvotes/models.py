@@ -1,0 +1,198 @@
+"""Map proposals, votes for/against, comments and the public timeline of each proposal."""
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.geo import GeometryValidator
+from core.models import District, Moderated, Quartier, Theme
+
+TITLE_MAX = 140
+DESCRIPTION_MAX = 5000
+COMMENT_MAX = 2000
+
+
+class Proposal(Moderated):
+    class Status(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        UNDER_STUDY = "under_study", _("Under study")
+        RETAINED = "retained", _("Retained")
+        NOT_RETAINED = "not_retained", _("Not retained")
+        REALISED = "realised", _("Realised")
+
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    description = models.TextField(_("description"), max_length=DESCRIPTION_MAX)
+    theme = models.ForeignKey(Theme, verbose_name=_("theme"), on_delete=models.PROTECT, related_name="proposals")
+    geometry = models.GeometryField(_("place"), srid=4326, validators=[GeometryValidator()])
+    # One representative point (the point itself, or a point on the line/surface): clustering and viewport.
+    point = models.PointField(_("representative point"), srid=4326)
+    district = models.ForeignKey(
+        District, verbose_name=_("arrondissement"), on_delete=models.PROTECT, related_name="proposals"
+    )
+    quartier = models.ForeignKey(
+        Quartier, verbose_name=_("quartier"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PUBLISHED)
+    status_reason = models.TextField(_("public reason"), blank=True, max_length=2000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="map_proposals",
+    )
+    photo = models.ImageField(_("photo"), upload_to="public/mapvotes/%Y/%m/", blank=True)
+    votes_for = models.PositiveIntegerField(_("votes for"), default=0)
+    votes_against = models.PositiveIntegerField(_("votes against"), default=0)
+    comments_count = models.PositiveIntegerField(_("comments"), default=0)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
+    )
+    search = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        indexes = [
+            GinIndex(fields=["search"], name="mapvotes_proposal_search"),
+            models.Index(fields=["theme", "status"], name="mapvotes_proposal_theme"),
+            models.Index(fields=["district", "status"], name="mapvotes_proposal_district"),
+            models.Index(fields=["-votes_for"], name="mapvotes_proposal_votes"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(merged_into=models.F("pk")), name="mapvotes_proposal_not_merged_into_itself"
+            ),
+            models.CheckConstraint(condition=~models.Q(title=""), name="mapvotes_proposal_title_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("mapvotes:detail", args=[self.pk])
+
+    @property
+    def is_public(self):
+        return not self.is_hidden and self.merged_into_id is None
+
+    @property
+    def votes_total(self):
+        return self.votes_for + self.votes_against
+
+
+class Vote(models.Model):
+    class Value(models.TextChoices):
+        FOR = "for", _("For")
+        AGAINST = "against", _("Against")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("voter"), on_delete=models.CASCADE, related_name="map_votes"
+    )
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="votes")
+    value = models.CharField(_("vote"), max_length=7, choices=Value.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "proposal"], name="mapvotes_one_vote_per_account"),
+            models.CheckConstraint(condition=models.Q(value__in=["for", "against"]), name="mapvotes_vote_value"),
+        ]
+        indexes = [models.Index(fields=["proposal", "value"], name="mapvotes_vote_proposal")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.value} {self.proposal_id}"
+
+
+class Comment(Moderated):
+    class Stance(models.TextChoices):
+        NONE = "", _("No stance")
+        FOR = "for", _("For")
+        AGAINST = "against", _("Against")
+        QUESTION = "question", _("Question")
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="map_comments",
+    )
+    body = models.TextField(_("comment"), max_length=COMMENT_MAX)
+    stance = models.CharField(_("stance"), max_length=8, choices=Stance.choices, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [models.Index(fields=["proposal", "created_at"], name="mapvotes_comment_proposal")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stance__in=["", "for", "against", "question"]), name="mapvotes_comment_stance"
+            ),
+            models.CheckConstraint(condition=~models.Q(body=""), name="mapvotes_comment_body_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.body[:60]
+
+
+class TimelineEvent(models.Model):
+    """What happened to a proposal, shown publicly: status changes, merges, moderation decisions."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Proposed")
+        STATUS = "status", _("Status changed")
+        MERGED_INTO = "merged_into", _("Merged into another proposal")
+        MERGED_FROM = "merged_from", _("Another proposal was merged into this one")
+        HIDDEN = "hidden", _("Hidden by the team")
+        RESTORED = "restored", _("Restored by the team")
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="timeline"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Proposal.Status.choices, blank=True)
+    reason = models.TextField(_("public reason"), blank=True)
+    other = models.ForeignKey(
+        Proposal, verbose_name=_("other proposal"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("by"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("date"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        indexes = [models.Index(fields=["proposal", "created_at"], name="mapvotes_timeline_proposal")]
+
+    def __str__(self):
+        return f"{self.kind} {self.proposal_id}"

@@ -1,0 +1,397 @@
+"""Everything that reads the map for display: viewport features and clusters, filters, exports, timeline."""
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+
+from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.contrib.gis.geos import Polygon
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.core.exceptions import ValidationError
+from django.db.models import Avg, Count, F, FloatField, Func, Min, Sum
+from django.db.models.functions import Floor
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core import contributions
+from core.models import District
+from core.search import CONFIG
+from core.search import query as search_query
+
+from .models import Proposal, TimelineEvent, Vote
+
+CLUSTER_BELOW_ZOOM = 15  # below this zoom the server returns clusters
+MAX_FEATURES = 2000  # at street level a viewport never holds more than this; the busiest are kept
+MAX_FEATURES_UNCLUSTERED = 300  # above this many proposals in the viewport, cluster even at street level
+CLUSTER_CELL_PX = 80  # size of a cluster cell on screen
+PARIS_BBOX = (2.224, 48.815, 2.47, 48.903)
+PERIODS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
+SORTS = {
+    "votes": ("-votes_for", "-created_at"),
+    "recent": ("-created_at",),
+    "debated": ("-comments_count", "-created_at"),
+}
+
+
+@dataclass
+class Filters:
+    theme: list[str]
+    district: int | None
+    status: str | None
+    period: str | None
+    q: str
+    sort: str
+
+
+def _invalid(field, message):
+    return ValidationError({field: [message]})
+
+
+def parse_filters(params) -> Filters:
+    """Read the shared filters from a QueryDict; unknown values are a 400 with a sentence."""
+    themes = [t for t in params.getlist("theme") if t] if hasattr(params, "getlist") else []
+    if len(themes) == 1 and "," in themes[0]:
+        themes = [t for t in themes[0].split(",") if t]
+    district = params.get("district") or None
+    if district is not None:
+        try:
+            district = int(district)
+        except ValueError:
+            raise _invalid("district", _("The arrondissement is a number from 1 to 20.")) from None
+        if not 1 <= district <= 20:
+            raise _invalid("district", _("The arrondissement is a number from 1 to 20."))
+    status = params.get("status") or None
+    if status is not None and status not in Proposal.Status.values:
+        raise _invalid("status", _("Unknown status “%(status)s”.") % {"status": status})
+    period = params.get("period") or None
+    if period is not None and period not in PERIODS:
+        raise _invalid("period", _("The period is one of 7d, 30d, 90d or 365d."))
+    sort = params.get("sort") or "votes"
+    if sort not in SORTS and sort != "relevance":
+        raise _invalid("sort", _("Sort by votes, recent or debated."))
+    q = (params.get("q") or "").strip()[:200]
+    return Filters(theme=themes, district=district, status=status, period=period, q=q, sort=sort)
+
+
+def public_proposals():
+    return Proposal.objects.filter(is_hidden=False, merged_into__isnull=True)
+
+
+def filtered(filters: Filters, qs=None):
+    qs = public_proposals() if qs is None else qs
+    if filters.theme:
+        qs = qs.filter(theme__slug__in=filters.theme)
+    if filters.district:
+        qs = qs.filter(district__number=filters.district)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.period:
+        qs = qs.filter(created_at__gte=timezone.now() - dt.timedelta(days=PERIODS[filters.period]))
+    if filters.q:
+        qs = qs.filter(search=words_query(filters.q))
+    return qs
+
+
+def words_query(text: str):
+    """Every word, as a prefix (“velo” finds “vélos”: the French stemmer keeps that plural), accents ignored."""
+    words = re.findall(r"\w+", text)[:10]
+    if not words:
+        return search_query(text)
+    return SearchQuery(" & ".join(f"{w}:*" for w in words), config=CONFIG, search_type="raw")
+
+
+def ordered(qs, filters: Filters):
+    if filters.sort == "relevance" and filters.q:
+        return qs.annotate(relevance=SearchRank(F("search"), words_query(filters.q))).order_by(
+            "-relevance", "-created_at"
+        )
+    return qs.order_by(*SORTS.get(filters.sort, SORTS["votes"]))
+
+
+def parse_bbox(raw) -> Polygon:
+    if not raw:
+        w, s, e, n = PARIS_BBOX
+    else:
+        try:
+            w, s, e, n = (float(v) for v in raw.split(","))
+        except ValueError:
+            raise _invalid(
+                "bbox", _("bbox is four numbers: west,south,east,north (longitudes and latitudes).")
+            ) from None
+        if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+            raise _invalid("bbox", _("bbox is four numbers: west,south,east,north (longitudes and latitudes)."))
+    return Polygon.from_bbox((w, s, e, n))
+
+
+def parse_zoom(raw) -> int:
+    if raw in (None, ""):
+        return CLUSTER_BELOW_ZOOM
+    try:
+        zoom = int(raw)
+    except ValueError:
+        raise _invalid("zoom", _("zoom is a whole number from 0 to 22.")) from None
+    if not 0 <= zoom <= 22:
+        raise _invalid("zoom", _("zoom is a whole number from 0 to 22."))
+    return zoom
+
+
+FEATURE_FIELDS = (
+    "id",
+    "title",
+    "theme__slug",
+    "theme__color",
+    "district__number",
+    "status",
+    "votes_for",
+    "votes_against",
+    "comments_count",
+)
+
+
+def _feature(row, outcome=None) -> dict:
+    properties = {
+        "id": row["id"],
+        "title": row["title"],
+        "theme": row["theme__slug"],
+        "color": row["theme__color"],
+        "district": row["district__number"],
+        "status": row["status"],
+        "votes_for": row["votes_for"],
+        "votes_against": row["votes_against"],
+        "comments_count": row["comments_count"],
+    }
+    properties.update(contributions.outcome_fields(outcome or contributions.Outcome()))
+    return {"type": "Feature", "id": row["id"], "geometry": json.loads(row["geojson"]), "properties": properties}
+
+
+def features(qs, limit=None) -> list[dict]:
+    rows = list(qs.annotate(geojson=AsGeoJSON("geometry", precision=6)).values(*FEATURE_FIELDS, "geojson")[:limit])
+    found = contributions.outcomes("map", [r["id"] for r in rows])
+    return [_feature(r, found.get(r["id"])) for r in rows]
+
+
+def cell_size(zoom: int) -> float:
+    """Degrees of longitude covered by CLUSTER_CELL_PX pixels at `zoom` (256 px tiles)."""
+    return 360 / (256 * 2**zoom) * CLUSTER_CELL_PX
+
+
+class _X(Func):
+    function = "ST_X"
+    output_field = FloatField()
+
+
+class _Y(Func):
+    function = "ST_Y"
+    output_field = FloatField()
+
+
+def clusters(qs, zoom: int) -> list[dict]:
+    """Group the points of `qs` on a grid in PostGIS; a cell with one proposal gives that proposal."""
+    cell = cell_size(zoom)
+    grid = (
+        qs.order_by()
+        .annotate(gx=Floor(_X("point") / cell), gy=Floor(_Y("point") / cell))
+        .values("gx", "gy")
+        .annotate(n=Count("id"), x=Avg(_X("point")), y=Avg(_Y("point")), one=Min("id"))
+    )
+    cells = list(grid)
+    singles = [c["one"] for c in cells if c["n"] == 1]
+    out = features(Proposal.objects.filter(pk__in=singles)) if singles else []
+    for c in cells:
+        if c["n"] > 1:
+            out.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [round(c["x"], 6), round(c["y"], 6)]},
+                    "properties": {"cluster": True, "count": c["n"]},
+                }
+            )
+    return out
+
+
+def viewport(params) -> dict:
+    """The contract's viewport FeatureCollection: proposals at street level, clusters below."""
+    filters = parse_filters(params)
+    bbox = parse_bbox(params.get("bbox"))
+    zoom = parse_zoom(params.get("zoom"))
+    qs = filtered(filters).filter(point__bboverlaps=bbox)
+    # At street level, a dense viewport is still clustered: the payload stays small whatever the density.
+    if zoom < CLUSTER_BELOW_ZOOM or qs.values("id")[: MAX_FEATURES_UNCLUSTERED + 1].count() > MAX_FEATURES_UNCLUSTERED:
+        items = clusters(qs, zoom)
+        return {"type": "FeatureCollection", "features": items, "clustered": True}
+    return {
+        "type": "FeatureCollection",
+        "features": features(ordered(qs, filters), limit=MAX_FEATURES),
+        "clustered": False,
+    }
+
+
+def proposal_for_display(proposal_id):
+    return (
+        Proposal.objects.select_related("theme", "district", "quartier", "author", "merged_into")
+        .annotate(geojson=AsGeoJSON("geometry", precision=6))
+        .filter(pk=proposal_id)
+        .first()
+    )
+
+
+def detail_feature(proposal: Proposal, user=None) -> dict:
+    """The full Feature of one proposal (API detail, creation response, live `proposal.created`)."""
+    hidden = proposal.is_hidden and not (user is not None and user.has_perm("mapvotes.moderate_proposal"))
+    geojson = getattr(proposal, "geojson", None) or proposal.geometry.geojson
+    properties = {
+        "id": proposal.pk,
+        "title": "" if hidden else proposal.title,
+        "description": "" if hidden else proposal.description,
+        "theme": proposal.theme.slug,
+        "color": proposal.theme.color,
+        "district": proposal.district.number,
+        "quartier": proposal.quartier.name if proposal.quartier_id else None,
+        "status": proposal.status,
+        "status_label": str(Proposal.Status(proposal.status).label),
+        "status_reason": proposal.status_reason,
+        "votes_for": proposal.votes_for,
+        "votes_against": proposal.votes_against,
+        "comments_count": proposal.comments_count,
+        "author": proposal.author.public_name if proposal.author_id else str(_("deleted account")),
+        "photo": proposal.photo.url if proposal.photo and not hidden else None,
+        "created_at": proposal.created_at.isoformat(),
+        "url": proposal.get_absolute_url(),
+        "is_hidden": proposal.is_hidden,
+        "hidden_reason": proposal.hidden_reason,
+        "merged_into": proposal.merged_into_id,
+    }
+    properties.update(contributions.outcome_fields(contributions.outcome("map", proposal.pk)))
+    if user is not None and user.is_authenticated:
+        properties["my_vote"] = my_vote(user, proposal.pk)
+    return {"type": "Feature", "id": proposal.pk, "geometry": json.loads(geojson), "properties": properties}
+
+
+def feature_of(proposal_id) -> dict | None:
+    proposal = proposal_for_display(proposal_id)
+    return detail_feature(proposal) if proposal is not None else None
+
+
+def my_vote(user, proposal_id):
+    if not user.is_authenticated:
+        return None
+    return Vote.objects.filter(user=user, proposal_id=proposal_id).values_list("value", flat=True).first()
+
+
+def my_votes(user, proposal_ids) -> dict[int, str]:
+    if not user.is_authenticated:
+        return {}
+    return dict(Vote.objects.filter(user=user, proposal_id__in=list(proposal_ids)).values_list("proposal_id", "value"))
+
+
+def comments(proposal, user=None):
+    qs = proposal.comments.select_related("author").order_by("created_at")
+    return qs
+
+
+def timeline(proposal):
+    return proposal.timeline.select_related("other").order_by("created_at", "pk")
+
+
+class GeographyDistance(Func):
+    """ST_Distance on geography (metres), for a handful of candidate rows."""
+
+    output_field = FloatField()
+
+    def __init__(self, field, point):
+        from django.db.models import Value
+
+        super().__init__(F(field), Value(point.ewkt), function="ST_Distance")
+
+    def as_sql(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="ST_Distance(%(expressions)s::geography)",
+            arg_joiner="::geography, ",
+            **extra,
+        )
+
+
+def similar_nearby(title: str, point, exclude=None, radius_m=200, limit=5):
+    """Published proposals within `radius_m` whose title looks like `title` (pg_trgm similarity)."""
+    title = (title or "").strip()
+    if not title or point is None:
+        return []
+    # A cheap index-backed box in degrees first, then the exact distance on the sphere.
+    degrees = radius_m / 111_000 / 0.65
+    qs = (
+        public_proposals()
+        .filter(point__dwithin=(point, degrees))
+        .annotate(distance=GeographyDistance("point", point))
+        .filter(distance__lte=radius_m)
+    )
+    if exclude:
+        qs = qs.exclude(pk=exclude)
+    return list(
+        qs.annotate(similarity=TrigramSimilarity("title", title))
+        .filter(similarity__gte=0.2)
+        .order_by("-similarity")
+        .values("id", "title", "votes_for", "votes_against", "similarity")[:limit]
+    )
+
+
+def export_rows():
+    """Every published proposal with counts, for the open-data exports (streamed)."""
+    return (
+        public_proposals()
+        .annotate(geojson=AsGeoJSON("geometry", precision=6), lon=_X("point"), lat=_Y("point"))
+        .values(
+            "id",
+            "title",
+            "description",
+            "theme__slug",
+            "district__number",
+            "quartier__name",
+            "status",
+            "status_reason",
+            "votes_for",
+            "votes_against",
+            "comments_count",
+            "created_at",
+            "geojson",
+            "lon",
+            "lat",
+        )
+        .order_by("id")
+    )
+
+
+TERRITORY_MEASURES = ("count", "votes", "share_for", "polarisation")
+
+
+def territory(filters: Filters | None = None) -> list[dict]:
+    """Per arrondissement: proposals, votes, share of “pour”, polarisation (both sides strong: 1 = even split)."""
+    qs = filtered(filters) if filters else public_proposals()
+    per = {
+        row["district__number"]: row
+        for row in qs.values("district__number").annotate(n=Count("id"), f=Sum("votes_for"), a=Sum("votes_against"))
+    }
+    rows = []
+    for district in District.objects.only("number", "name").order_by("number"):
+        row = per.get(district.number, {})
+        n, f, a = row.get("n", 0), row.get("f") or 0, row.get("a") or 0
+        total = f + a
+        rows.append(
+            {
+                "number": district.number,
+                "name": district.name,
+                "count": n,
+                "votes": total,
+                "votes_for": f,
+                "votes_against": a,
+                "share_for": round(f / total, 3) if total else None,
+                "polarisation": round(1 - abs(f - a) / total, 3) if total else None,
+            }
+        )
+    return rows
+
+
+def timeline_kinds():
+    return TimelineEvent.Kind

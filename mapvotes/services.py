@@ -1,0 +1,427 @@
+"""Everything that changes the state of the map: proposals, votes, comments, status, merges, moderation."""
+
+import io
+import re
+import unicodedata
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+from core import moderation
+from core.geo import GeometryValidator, locate
+from core.models import Theme
+from core.notifications import notify
+from core.realtime import publish_on_commit
+from core.search import vector
+
+from . import broadcast
+from .models import COMMENT_MAX, DESCRIPTION_MAX, TITLE_MAX, Comment, Proposal, TimelineEvent, Vote
+
+MAP_GROUP = "map"
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_SIDE = 2000
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+PUBLIC_STATUSES_NEEDING_REASON = {Proposal.Status.NOT_RETAINED}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+# --- text ---------------------------------------------------------------------------------------------
+
+
+def clean_text(value, field: str, max_length: int, required: bool = True) -> str:
+    """Plain text, stored as typed (HTML is kept as text and escaped on output), without control characters."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError({field: [_("This field must be text.")]})
+    value = _CONTROL.sub("", unicodedata.normalize("NFC", value)).strip()
+    if required and not value:
+        raise ValidationError({field: [_("This field is required.")]})
+    if len(value) > max_length:
+        raise ValidationError(
+            {
+                field: [
+                    _("Ensure this field has at most %(max)s characters (it has %(len)s).")
+                    % {"max": max_length, "len": len(value)}
+                ]
+            }
+        )
+    return value
+
+
+def clean_photo(upload):
+    """A real image (checked by its content with Pillow), at most 5 MB, re-encoded so that EXIF data is dropped."""
+    if upload is None:
+        return None
+    if upload.size > PHOTO_MAX_BYTES:
+        raise ValidationError({"photo": [_("The photo must be at most 5 MB.")]})
+    try:
+        upload.seek(0)
+        with Image.open(upload) as probe:
+            probe.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            if image.format not in PHOTO_FORMATS:
+                raise ValidationError({"photo": [_("Upload a JPEG, PNG, WebP or GIF image.")]})
+            image.load()
+            image = image.convert("RGB")
+            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            out = io.BytesIO()
+            image.save(out, format="JPEG", quality=85, optimize=True)  # a fresh file: no EXIF, no GPS position
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError({"photo": [_("This file is not an image.")]}) from None
+    return ContentFile(out.getvalue(), name="photo.jpg")
+
+
+def _theme(value) -> Theme:
+    if isinstance(value, Theme):
+        return value
+    theme = Theme.objects.filter(slug=str(value or "")).first()
+    if theme is None:
+        raise ValidationError({"theme": [_("Unknown theme “%(theme)s”.") % {"theme": value}]})
+    return theme
+
+
+def _check_geometry(geometry):
+    if geometry is None:
+        raise ValidationError({"geometry": [_("Place the proposal on the map.")]})
+    try:
+        GeometryValidator()(geometry)
+    except ValidationError as error:
+        raise ValidationError({"geometry": error.messages}) from None
+
+
+def representative_point(geometry):
+    return geometry if geometry.geom_type == "Point" else geometry.point_on_surface
+
+
+def lazy_format(message, **params):
+    """Format a lazy message only when rendered, so that notifications use the recipient's language."""
+    return lazy(lambda: str(message) % {k: str(v) for k, v in params.items()}, str)()
+
+
+def _actor_label(user) -> str:
+    return getattr(user, "public_name", "") or str(_("Participe team"))
+
+
+# --- proposals ----------------------------------------------------------------------------------------
+
+
+def create_proposal(author, *, title, description, theme, geometry, photo=None) -> Proposal:
+    if not author.has_perm("mapvotes.add_proposal"):
+        raise PermissionDenied(_refusal(author))
+    errors = {}
+    values = {}
+    for name, check in (
+        ("title", lambda: clean_text(title, "title", TITLE_MAX)),
+        ("description", lambda: clean_text(description, "description", DESCRIPTION_MAX)),
+        ("theme", lambda: _theme(theme)),
+        ("geometry", lambda: _check_geometry(geometry)),
+        ("photo", lambda: clean_photo(photo)),
+    ):
+        try:
+            values[name] = check()
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    if geometry.srid is None:
+        geometry.srid = 4326
+    location = locate(geometry)
+    with transaction.atomic():
+        proposal = Proposal(
+            title=values["title"],
+            description=values["description"],
+            theme=values["theme"],
+            geometry=geometry,
+            point=representative_point(geometry),
+            district=location.district,
+            quartier=location.quartier,
+            author=author,
+        )
+        if values["photo"] is not None:
+            proposal.photo.save(values["photo"].name, values["photo"], save=False)
+        proposal.save()
+        refresh_search(proposal.pk)
+        TimelineEvent.objects.create(proposal=proposal, kind=TimelineEvent.Kind.CREATED, actor=author)
+        transaction.on_commit(lambda: broadcast.proposal_created(proposal.pk))
+    return proposal
+
+
+def refresh_search(proposal_id):
+    Proposal.objects.filter(pk=proposal_id).update(search=vector("title", "description", weights=["A", "B"]))
+
+
+def _refusal(user) -> str:
+    from accounts.rules import refusal_reason
+
+    return refusal_reason(user)
+
+
+def _lock_public(proposal_id) -> Proposal:
+    proposal = (
+        Proposal.objects.select_for_update(no_key=True)
+        .only("id", "is_hidden", "merged_into_id")
+        .filter(pk=proposal_id)
+        .first()
+    )
+    if proposal is None:
+        raise ValidationError({"proposal": [_("This proposal does not exist.")]})
+    if proposal.is_hidden:
+        raise ValidationError(
+            {"proposal": [_("This proposal has been hidden by the team: it cannot be voted on or commented.")]}
+        )
+    if proposal.merged_into_id:
+        raise ValidationError({"proposal": [_("This proposal was merged into another one: vote on that one instead.")]})
+    return proposal
+
+
+# --- votes --------------------------------------------------------------------------------------------
+
+_DELTA = {"for": (1, 0), "against": (0, 1)}
+
+
+def cast_vote(user, proposal_id, value) -> dict:
+    """Record `user`'s vote; repeating it changes nothing. Returns the fresh counts and the user's vote.
+
+    The proposal row is locked (FOR NO KEY UPDATE) for the short transaction, so the vote row and the
+    counters change together; the unique (user, proposal) constraint backs the one-vote rule.
+    """
+    if value not in _DELTA:
+        raise ValidationError({"value": [_("A vote is “for” or “against”.")]})
+    if not user.has_perm("mapvotes.vote_proposal"):
+        raise PermissionDenied(_refusal(user))
+    with transaction.atomic():
+        _lock_public(proposal_id)
+        previous = Vote.objects.filter(user=user, proposal_id=proposal_id).values_list("value", flat=True).first()
+        if previous == value:
+            counts = Proposal.objects.filter(pk=proposal_id).values("votes_for", "votes_against").get()
+            return {**counts, "my_vote": value}
+        d_for, d_against = _DELTA[value]
+        if previous is None:
+            Vote.objects.create(user=user, proposal_id=proposal_id, value=value)
+        else:
+            Vote.objects.filter(user=user, proposal_id=proposal_id).update(value=value)
+            old_for, old_against = _DELTA[previous]
+            d_for, d_against = d_for - old_for, d_against - old_against
+        counts = _apply_delta(proposal_id, d_for, d_against)
+    broadcast.votes_changed(proposal_id, counts)
+    return {**counts, "my_vote": value}
+
+
+def withdraw_vote(user, proposal_id) -> dict:
+    if not user.has_perm("mapvotes.vote_proposal"):
+        raise PermissionDenied(_refusal(user))
+    with transaction.atomic():
+        _lock_public(proposal_id)
+        previous = Vote.objects.filter(user=user, proposal_id=proposal_id).values_list("value", flat=True).first()
+        if previous is None:
+            counts = Proposal.objects.filter(pk=proposal_id).values("votes_for", "votes_against").get()
+            return {**counts, "my_vote": None}
+        Vote.objects.filter(user=user, proposal_id=proposal_id).delete()
+        d_for, d_against = _DELTA[previous]
+        counts = _apply_delta(proposal_id, -d_for, -d_against)
+    broadcast.votes_changed(proposal_id, counts)
+    return {**counts, "my_vote": None}
+
+
+def _apply_delta(proposal_id, d_for, d_against) -> dict:
+    """Database-side arithmetic on the locked row, returning the new counts in the same statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE mapvotes_proposal SET votes_for = votes_for + %s, votes_against = votes_against + %s"
+            " WHERE id = %s RETURNING votes_for, votes_against",
+            [d_for, d_against, proposal_id],
+        )
+        votes_for, votes_against = cursor.fetchone()
+    return {"votes_for": votes_for, "votes_against": votes_against}
+
+
+def recount(proposal_id) -> None:
+    """Counters from the rows (after a merge or an account deletion)."""
+    votes = Vote.objects.filter(proposal_id=proposal_id).aggregate(
+        f=Count("pk", filter=Q(value="for")), a=Count("pk", filter=Q(value="against"))
+    )
+    comments = Comment.objects.filter(proposal_id=proposal_id, is_hidden=False).count()
+    Proposal.objects.filter(pk=proposal_id).update(
+        votes_for=votes["f"], votes_against=votes["a"], comments_count=comments
+    )
+
+
+# --- comments -----------------------------------------------------------------------------------------
+
+
+def add_comment(author, proposal_id, body, stance="") -> Comment:
+    if not author.has_perm("mapvotes.comment_proposal"):
+        raise PermissionDenied(_refusal(author))
+    body = clean_text(body, "body", COMMENT_MAX)
+    stance = stance or ""
+    if stance not in Comment.Stance.values:
+        raise ValidationError({"stance": [_("The stance is “for”, “against” or “question”.")]})
+    with transaction.atomic():
+        _lock_public(proposal_id)
+        comment = Comment.objects.create(proposal_id=proposal_id, author=author, body=body, stance=stance)
+        Proposal.objects.filter(pk=proposal_id).update(comments_count=F("comments_count") + 1)
+    return comment
+
+
+# --- the team -----------------------------------------------------------------------------------------
+
+
+def change_status(actor, proposal: Proposal, status: str, reason: str = "") -> Proposal:
+    if not actor.has_perm("mapvotes.moderate_proposal", proposal):
+        raise PermissionDenied(_("Only the Participe team can change the status of a proposal."))
+    if status not in Proposal.Status.values:
+        raise ValidationError({"status": [_("Unknown status “%(status)s”.") % {"status": status}]})
+    reason = clean_text(reason, "reason", 2000, required=status in PUBLIC_STATUSES_NEEDING_REASON)
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if proposal.status == status and proposal.status_reason == reason:
+            return proposal
+        proposal.status = status
+        proposal.status_reason = reason
+        proposal.save(update_fields=["status", "status_reason", "updated_at"])
+        TimelineEvent.objects.create(
+            proposal=proposal,
+            kind=TimelineEvent.Kind.STATUS,
+            status=status,
+            reason=reason,
+            actor=actor,
+            actor_label=_actor_label(actor),
+        )
+        moderation.record(actor, "mapvotes.status", proposal, reason, status=status)
+        _notify_followers(proposal, status, reason)
+    return proposal
+
+
+def _notify_followers(proposal, status, reason):
+    from .tasks import notify_voters
+
+    label = Proposal.Status(status).label
+    title = lazy_format(_("“%(title)s” is now: %(status)s"), title=proposal.title, status=label)
+    if proposal.author_id:
+        notify(proposal.author, "mapvotes.status", title, reason, url=proposal.get_absolute_url())
+    pk = proposal.pk
+    transaction.on_commit(lambda: notify_voters.enqueue(pk, status, reason))
+
+
+def merge_proposals(actor, duplicate: Proposal, kept: Proposal, reason: str = "") -> Proposal:
+    """Move the votes and comments of `duplicate` to `kept`; nobody is counted twice (their vote on `kept` wins)."""
+    if not actor.has_perm("mapvotes.moderate_proposal", kept):
+        raise PermissionDenied(_("Only the Participe team can merge proposals."))
+    if duplicate.pk == kept.pk:
+        raise ValidationError({"into": [_("A proposal cannot be merged into itself.")]})
+    reason = clean_text(reason, "reason", 2000, required=False)
+    with transaction.atomic():
+        # Lock both rows in id order so that two merges never deadlock, and votes wait for the merge.
+        locked = {
+            p.pk: p for p in Proposal.objects.select_for_update().filter(pk__in=[duplicate.pk, kept.pk]).order_by("pk")
+        }
+        duplicate, kept = locked[duplicate.pk], locked[kept.pk]
+        if duplicate.merged_into_id:
+            raise ValidationError({"proposal": [_("This proposal has already been merged.")]})
+        if kept.merged_into_id:
+            raise ValidationError({"into": [_("The kept proposal has itself been merged into another one.")]})
+        already = Vote.objects.filter(proposal=kept).values("user_id")
+        Vote.objects.filter(proposal=duplicate).exclude(user_id__in=already).update(proposal=kept)
+        Vote.objects.filter(proposal=duplicate).delete()  # those voters already had a vote on the kept proposal
+        Comment.objects.filter(proposal=duplicate).update(proposal=kept)
+        duplicate.merged_into = kept
+        duplicate.save(update_fields=["merged_into", "updated_at"])
+        recount(duplicate.pk)
+        recount(kept.pk)
+        label = _actor_label(actor)
+        TimelineEvent.objects.create(
+            proposal=duplicate,
+            kind=TimelineEvent.Kind.MERGED_INTO,
+            other=kept,
+            reason=reason,
+            actor=actor,
+            actor_label=label,
+        )
+        TimelineEvent.objects.create(
+            proposal=kept,
+            kind=TimelineEvent.Kind.MERGED_FROM,
+            other=duplicate,
+            reason=reason,
+            actor=actor,
+            actor_label=label,
+        )
+        moderation.record(actor, "mapvotes.merge", duplicate, reason, into=kept.pk)
+        if duplicate.author_id:
+            notify(
+                duplicate.author,
+                "mapvotes.merged",
+                lazy_format(
+                    _("Your proposal “%(title)s” was merged into “%(kept)s”"), title=duplicate.title, kept=kept.title
+                ),
+                reason,
+                url=kept.get_absolute_url(),
+            )
+        kept.refresh_from_db()
+        counts = {"votes_for": kept.votes_for, "votes_against": kept.votes_against}
+    broadcast.votes_changed(kept.pk, counts)
+    return kept
+
+
+def set_hidden(actor, target, hidden: bool, reason: str = ""):
+    """Hide or restore a proposal or a comment (audited by core.moderation); the author is told."""
+    if not actor.has_perm("mapvotes.moderate_proposal"):
+        raise PermissionDenied(_("Only the Participe team can hide or restore content."))
+    with transaction.atomic():
+        was_hidden = target.is_hidden
+        moderation.set_hidden(target, actor, hidden, reason)
+        proposal = target if isinstance(target, Proposal) else target.proposal
+        if isinstance(target, Comment) and was_hidden != hidden:
+            Proposal.objects.filter(pk=proposal.pk).update(comments_count=F("comments_count") + (-1 if hidden else 1))
+        if isinstance(target, Proposal) and was_hidden != hidden:
+            TimelineEvent.objects.create(
+                proposal=proposal,
+                kind=TimelineEvent.Kind.HIDDEN if hidden else TimelineEvent.Kind.RESTORED,
+                reason=target.hidden_reason if hidden else (reason or "").strip(),
+                actor=actor,
+                actor_label=_actor_label(actor),
+            )
+        if target.author_id and was_hidden != hidden:
+            if hidden:
+                title = _("Your contribution was hidden by the team")
+            else:
+                title = _("Your contribution was restored by the team")
+            notify(target.author, "mapvotes.moderation", title, reason, url=proposal.get_absolute_url())
+    return target
+
+
+def report(reporter, target, reason):
+    if not reporter.has_perm("mapvotes.report"):
+        raise PermissionDenied(_refusal(reporter))
+    return moderation.report(target, reporter, reason)
+
+
+def erase_votes(user) -> None:
+    """GDPR erasure: the account's votes go, and the counters follow the rows."""
+    with transaction.atomic():
+        ids = list(Vote.objects.filter(user=user).values_list("proposal_id", flat=True))
+        for proposal in Proposal.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk"):
+            Vote.objects.filter(user=user, proposal=proposal).delete()
+            recount(proposal.pk)
+
+
+__all__ = [
+    "MAP_GROUP",
+    "add_comment",
+    "cast_vote",
+    "change_status",
+    "create_proposal",
+    "merge_proposals",
+    "publish_on_commit",
+    "report",
+    "set_hidden",
+    "withdraw_vote",
+]

@@ -1,0 +1,39 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StrategyConfig(AppConfig):
+    name = "strategy"
+    verbose_name = _("Living strategy")
+
+    def ready(self):
+        """Signals (the only ones of this app), all in strategy/contributions.py:
+
+        - post_save on every registered contribution source model (map proposals, ideas, missions, section
+          comments…): upsert the inbox row from `source.describe(obj)`; `public=False` hides it from the inbox
+          while keeping its triage history.
+        - post_delete on the same models: remove the inbox row.
+        strategy is last in INSTALLED_APPS, so every source has registered itself when this runs.
+        """
+        from core import contributions as registry
+        from core import gdpr, spaces
+
+        from . import contributions, selectors
+
+        registry.register(contributions.COMMENT_SOURCE)
+        contributions.connect_sources()
+        registry.set_outcome_provider(contributions.outcomes_for)
+        # No eraser: public comments and inbox rows keep existing with author NULL (on_delete=SET_NULL).
+        gdpr.register("strategy", exporter=selectors.export_personal_data)
+        spaces.register(
+            spaces.Space(
+                key="strategy",
+                title=_("Living strategy"),
+                description=_(
+                    "The Paris intelligente et durable strategy, version after version, and what became of each contribution."
+                ),
+                url_name="strategy:index",
+                position=40,
+                figures=selectors.home_figures,
+            )
+        )

@@ -1,0 +1,123 @@
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from accounts.models import Membership, Organization, User
+from core.models import Notification, Theme
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_register_creates_an_unverified_account_and_sends_a_confirmation(
+    api_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(
+            "/api/v1/auth/register/",
+            {"email": "Nina@Example.org", "password": "un-mot-de-passe-solide", "display_name": "Nina"},
+            format="json",
+        )
+    assert response.status_code == 201, response.content
+    user = User.objects.get(email="nina@example.org")
+    assert not user.email_verified
+    assert response.json()["verified"] is False
+    assert any("nina@example.org" in m.to for m in mail.outbox)
+
+
+def test_register_errors_are_french_json_and_save_nothing(api_client):
+    response = api_client.post("/api/v1/auth/register/", {"email": "pas-un-email", "password": "court"}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"] == "Certaines données sont invalides."
+    assert set(body["errors"]) == {"email", "password"}
+    assert not User.objects.exists()
+
+
+def test_register_twice_with_the_same_email_is_refused(api_client, resident):
+    response = api_client.post(
+        "/api/v1/auth/register/", {"email": resident.email.upper(), "password": "un-mot-de-passe-solide"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "e-mail" in response.json()["errors"]["email"][0]
+
+
+def test_token_then_me(api_client, resident):
+    response = api_client.post(
+        "/api/v1/auth/token/", {"email": resident.email, "password": "motdepasse-solide-42"}, format="json"
+    )
+    assert response.status_code == 200
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    me = client.get("/api/v1/me/").json()
+    assert me["email"] == resident.email
+    assert me["verified"] is True
+
+
+def test_wrong_password_gives_a_clear_401(api_client, resident):
+    response = api_client.post("/api/v1/auth/token/", {"email": resident.email, "password": "faux"}, format="json")
+    assert response.status_code in (400, 401)
+    assert response.json()["detail"] == "Adresse e-mail ou mot de passe incorrect."
+
+
+def test_anonymous_me_is_401_in_french_and_english(api_client):
+    response = api_client.get("/api/v1/me/")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Vous devez vous connecter pour faire cela."}
+    response = api_client.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json() == {"detail": "You need to log in to do this."}
+
+
+def test_export_contains_the_account_and_its_notifications(resident):
+    Notification.objects.create(recipient=resident, kind="test", title="Bonjour")
+    data = client_for(resident).get("/api/v1/me/export/").json()
+    assert data["account"]["email"] == resident.email
+    assert data["account"]["notifications"][0]["title"] == "Bonjour"
+
+
+def test_delete_account_removes_it(resident):
+    response = client_for(resident).delete("/api/v1/me/")
+    assert response.status_code == 204
+    assert not User.objects.filter(pk=resident.pk).exists()
+
+
+def test_email_confirmation_marks_the_account_verified(unverified, rf):
+    from allauth.account.signals import email_confirmed
+
+    address = EmailAddress.objects.create(user=unverified, email=unverified.email, primary=True, verified=True)
+    email_confirmed.send(sender=EmailAddress, request=rf.get("/"), email_address=address)
+    unverified.refresh_from_db()
+    assert unverified.email_verified
+
+
+def test_create_account_command_creates_then_updates(capsys):
+    call_command(
+        "create_account",
+        "asso@example.org",
+        "--password",
+        "secret-123456",
+        "--verified",
+        "--org",
+        "Les Amis du Canal",
+        "--org-kind",
+        "association",
+    )
+    user_id = int(capsys.readouterr().out.strip())
+    user = User.objects.get(pk=user_id)
+    assert user.email_verified and user.check_password("secret-123456")
+    organization = Organization.objects.get(name="Les Amis du Canal")
+    assert organization.verified and organization.kind == "association"
+    assert Membership.objects.filter(user=user, organization=organization).exists()
+    call_command("create_account", "asso@example.org", "--password", "autre-secret-99", "--referent", "mobilite")
+    assert int(capsys.readouterr().out.strip()) == user_id
+    user.refresh_from_db()
+    assert user.is_team and user.check_password("autre-secret-99")
+    assert Theme.objects.get(slug="mobilite").referent == user
+
+
+def test_create_account_with_unknown_theme_fails_cleanly():
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="Thème inconnu|Unknown theme"):
+        call_command("create_account", "x@example.org", "--password", "secret-123456", "--referent", "nope")

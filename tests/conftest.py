@@ -1,0 +1,91 @@
+"""Shared fixtures: the real PostGIS test database with themes and (approximate) districts loaded."""
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from tests.factories import MembershipFactory, OrganizationFactory, TeamUserFactory, UnverifiedUserFactory, UserFactory
+
+
+def _ensure_reference_data():
+    from core.models import District, Theme
+
+    if not Theme.objects.exists():
+        from importlib import import_module
+
+        migration = import_module("core.migrations.0002_french_search_and_themes")
+        from django.apps import apps
+
+        migration.add_themes(apps, None)
+    if District.objects.count() < 20:
+        call_command("load_districts", "--approximate", stdout=open("/dev/null", "w"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: Playwright keeps an event loop in the main thread for the rest of the session."""
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+    items.sort(key=lambda item: "/e2e/" in str(item.fspath))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _ensure_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _mail_through_tasks(settings):
+    """E-mails go through the real task backend (immediate in tests) into the locmem outbox."""
+    settings.EMAIL_BACKEND = "core.mail.TaskEmailBackend"
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """For transactional tests, which flush the database between tests."""
+    _ensure_reference_data()
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def resident(db):
+    return UserFactory(email="resident@example.org", display_name="Camille Habitante")
+
+
+@pytest.fixture
+def unverified(db):
+    return UnverifiedUserFactory(email="nouveau@example.org")
+
+
+@pytest.fixture
+def team_member(db):
+    return TeamUserFactory(email="equipe@paris.fr", display_name="Mission ville intelligente")
+
+
+@pytest.fixture
+def organization(db):
+    return OrganizationFactory(name="Les Jardins Partagés du 11e")
+
+
+@pytest.fixture
+def org_admin(db, organization):
+    return MembershipFactory(organization=organization, user=UserFactory(email="asso@example.org")).user
+
+
+@pytest.fixture
+def auth_client(resident):
+    client = APIClient()
+    client.force_authenticate(resident)
+    return client
+
+
+def client_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client

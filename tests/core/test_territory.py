@@ -1,0 +1,101 @@
+import json
+
+import pytest
+from django.contrib.gis.geos import LineString, Point, Polygon
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+
+from core import geo
+from core.models import District, Quartier
+from tests.factories import BOULOGNE, HOTEL_DE_VILLE, MONTMARTRE, VERSAILLES
+
+pytestmark = pytest.mark.django_db
+
+
+def _square(lon, lat, d=0.01):
+    return [[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]
+
+
+def _arrondissements_file(tmp_path, name="Centre"):
+    features = []
+    for n in range(1, 21):
+        lon, lat = 2.25 + (n % 5) * 0.04, 48.83 + (n // 5) * 0.02
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"c_ar": n, "c_arinsee": 75100 + n, "l_ar": f"{n}ème Ardt", "l_aroff": f"{name} {n}"},
+                "geometry": {"type": "Polygon", "coordinates": [_square(lon, lat)]},
+            }
+        )
+    path = tmp_path / "arrondissements.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+def test_approximate_territory_has_20_arrondissements_and_80_quartiers():
+    assert District.objects.count() == 20
+    assert Quartier.objects.count() == 80
+    assert set(District.objects.values_list("insee", flat=True)) == {f"751{n:02d}" for n in range(1, 21)}
+
+
+def test_locate_finds_the_arrondissement_of_famous_places():
+    assert geo.locate(HOTEL_DE_VILLE).district.number == 4
+    assert geo.locate(MONTMARTRE).district.number == 18
+    assert geo.locate(HOTEL_DE_VILLE).quartier.district.number == 4
+
+
+def test_points_outside_paris_are_refused():
+    assert not geo.is_in_paris(VERSAILLES)
+    assert not geo.is_in_paris(BOULOGNE)
+    with pytest.raises(geo.OutsideParis):
+        geo.locate(VERSAILLES)
+
+
+def test_geometry_validator_rejects_bad_shapes_with_clear_messages():
+    validate = geo.GeometryValidator()
+    bowtie = Polygon(((2.34, 48.85), (2.36, 48.86), (2.36, 48.85), (2.34, 48.86), (2.34, 48.85)), srid=4326)
+    with pytest.raises(ValidationError, match="pas valide"):
+        validate(bowtie)
+    many = LineString([(2.30 + i * 0.0001, 48.86) for i in range(501)], srid=4326)
+    with pytest.raises(ValidationError, match="trop de points"):
+        validate(many)
+    with pytest.raises(ValidationError, match="en dehors de Paris"):
+        validate(VERSAILLES)
+    validate(Point(2.35, 48.86, srid=4326))
+
+
+def test_load_districts_imports_then_updates_in_place(tmp_path):
+    path = _arrondissements_file(tmp_path)
+    call_command("load_districts", str(path), stdout=open("/dev/null", "w"))
+    assert District.objects.count() == 20
+    assert District.objects.get(number=4).official_name == "Centre 4"
+    assert not District.objects.filter(approximate=True).exists()
+    ids = set(District.objects.values_list("pk", flat=True))
+    call_command("load_districts", str(_arrondissements_file(tmp_path, "Nouveau")), stdout=open("/dev/null", "w"))
+    assert set(District.objects.values_list("pk", flat=True)) == ids
+    assert District.objects.get(number=4).official_name == "Nouveau 4"
+
+
+def test_load_districts_refuses_other_files(tmp_path):
+    other = tmp_path / "velib.geojson"
+    other.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"name": "Station", "capacity": 20},
+                        "geometry": {"type": "Point", "coordinates": [2.35, 48.85]},
+                    }
+                ],
+            }
+        )
+    )
+    with pytest.raises(CommandError, match="Fichier non reconnu"):
+        call_command("load_districts", str(other))
+    garbage = tmp_path / "garbage.geojson"
+    garbage.write_text("not json")
+    with pytest.raises(CommandError, match="pas du GeoJSON"):
+        call_command("load_districts", str(garbage))
+    assert District.objects.filter(approximate=True).count() == 20

@@ -1,0 +1,92 @@
+import time
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import channel_layers, get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from config.asgi import application
+from core.realtime import apublish
+from mapvotes import services
+from mapvotes.models import Vote
+
+from .factories import ProposalFactory
+
+
+@pytest.fixture
+def broken_channel_layer(settings):
+    """A real Redis channel layer pointed at a port where nothing listens."""
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [("127.0.0.1", 9)]}}
+    }
+    channel_layers.backends = {}
+    yield
+    channel_layers.backends = {}
+
+
+@pytest.mark.django_db
+def test_vote_counts_when_channel_layer_is_down(
+    broken_channel_layer, auth_client, proposal, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = auth_client.put(f"/api/v1/map/proposals/{proposal.pk}/vote/", {"value": "for"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["votes_for"] == 1
+    assert callbacks  # the broadcast was attempted, and failed quietly
+    proposal.refresh_from_db()
+    assert proposal.votes_for == 1 and Vote.objects.count() == 1
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_map_websocket_forwards_votes_and_new_proposals():
+    communicator = WebsocketCommunicator(application, "/ws/map/", headers=[(b"origin", b"http://127.0.0.1")])
+    connected, _ = await communicator.connect()
+    assert connected
+    message = {"type": "proposal.votes", "id": 3, "votes_for": 5, "votes_against": 1}
+    await apublish("map", message)
+    assert await communicator.receive_json_from(timeout=3) == message
+    await communicator.disconnect()
+
+
+def _drain(channel):
+    layer = get_channel_layer()
+    received = []
+
+    async def drain():
+        import asyncio
+
+        while True:
+            try:
+                received.append(await asyncio.wait_for(layer.receive(channel), timeout=1))
+            except TimeoutError:
+                return
+
+    async_to_sync(drain)()
+    return [m["message"] for m in received]
+
+
+def test_vote_broadcasts_are_coalesced_per_proposal(reference_data, settings):
+    """40 votes within the window: one message at once, one trailing message with the final counts."""
+    from django.core.cache import cache
+
+    from tests.factories import UserFactory
+
+    settings.MAPVOTES_BROADCAST_INTERVAL = 0.4
+    cache.clear()
+    proposal = ProposalFactory()
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)("map", channel)
+    users = [UserFactory() for _ in range(40)]
+    started = time.monotonic()
+    for user in users:
+        services.cast_vote(user, proposal.pk, "for")
+    elapsed = time.monotonic() - started
+    time.sleep(2)  # the trailing send opens its own database connection: slow on a busy machine
+    messages = [m for m in _drain(channel) if m.get("id") == proposal.pk]
+    # at most one message per window (plus the first and the trailing one), whatever the machine's speed
+    assert 1 <= len(messages) <= elapsed / 0.4 + 2
+    assert len(messages) < 40
+    assert messages[0]["type"] == "proposal.votes"
+    assert messages[-1] == {"type": "proposal.votes", "id": proposal.pk, "votes_for": 40, "votes_against": 0}

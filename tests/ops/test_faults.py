@@ -1,0 +1,164 @@
+"""Faults, on PRIVATE servers only (never the machine's shared Redis/PostgreSQL, which others use).
+
+One private PostgreSQL cluster (initdb in a temp dir, migrated by a `manage.py migrate` subprocess) and one private
+redis-server per module, and a uvicorn server on them with persistent, health-checked DB connections (as in
+production, CONN_MAX_AGE=60).
+- Redis stopped: pages, API, a logged-in write and /healthz still work; healthz says the channel layer is
+  unavailable; the dropped live update is logged.
+- PostgreSQL restarted while clients keep hitting the server: every answer is 200 or a clean 503 (JSON for /api/
+  and /healthz, an HTML page otherwise, with Retry-After), never a 500; the server recovers by itself.
+"""
+
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+import pytest
+import requests
+
+from .servers import ROOT, Postgres, Redis, Uvicorn, server_env, wait_for
+
+pytestmark = pytest.mark.skipif(not os.path.exists("/usr/lib/postgresql/15/bin/initdb"), reason="needs PostgreSQL 15")
+
+PASSWORD = "motdepasse-solide-42"
+
+
+@pytest.fixture(scope="module")
+def private_pg():
+    pg = Postgres().init().start()
+    try:
+        pg.create_database()
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env={**server_env(pg.url, None), "DJANGO_SETTINGS_MODULE": "config.settings"},
+            check=True,
+            capture_output=True,
+            timeout=900,
+        )
+        yield pg
+    finally:
+        pg.destroy()
+
+
+@pytest.fixture(scope="module")
+def private_redis():
+    redis = Redis().start()
+    yield redis
+    redis.stop()
+
+
+@pytest.fixture(scope="module")
+def server(private_pg, private_redis):
+    worker = Uvicorn(server_env(private_pg.url, private_redis.url, CONN_MAX_AGE=60)).start()
+    yield worker
+    worker.stop()
+
+
+def register(server) -> str:
+    """A real account through the public API; returns its token."""
+    email = f"fault-{uuid.uuid4().hex[:8]}@example.org"
+    body = {"email": email, "password": PASSWORD, "display_name": "Dominique"}
+    created = requests.post(f"{server.url}/api/v1/auth/register/", json=body, timeout=30)
+    assert created.status_code == 201, created.text
+    token = requests.post(f"{server.url}/api/v1/auth/token/", json={"email": email, "password": PASSWORD}, timeout=30)
+    assert token.status_code == 200, token.text
+    return token.json()["token"]
+
+
+def test_redis_stopped_pages_api_and_writes_still_work_and_it_is_logged(server, private_redis):
+    token = register(server)
+    auth = {"Authorization": f"Token {token}"}
+    assert requests.get(f"{server.url}/healthz", timeout=30).json()["channel_layer"] == "ok"
+
+    private_redis.stop()
+    try:
+        home = requests.get(f"{server.url}/", timeout=30)
+        themes = requests.get(f"{server.url}/api/v1/themes/", timeout=30)
+        me = requests.get(f"{server.url}/api/v1/me/", headers=auth, timeout=30)
+        write = requests.post(f"{server.url}/ops-test/notify/", json={"title": "Sans Redis"}, headers=auth, timeout=30)
+        listed = requests.get(f"{server.url}/api/v1/notifications/", headers=auth, timeout=30)
+        health = requests.get(f"{server.url}/healthz", timeout=30)
+
+        assert home.status_code == 200
+        assert themes.status_code == 200 and len(themes.json()) >= 12
+        assert me.status_code == 200
+        assert write.status_code == 200, write.text  # stored although its live update could not be sent
+        assert [n["title"] for n in listed.json()["results"]] == ["Sans Redis"]
+        assert health.status_code == 200
+        assert health.json() == {**health.json(), "database": "ok", "channel_layer": "unavailable"}
+        wait_for(lambda: "live update to user-" in server.output(), 10, "the dropped live update in the log")
+    finally:
+        private_redis.start()  # same port: the server reconnects by itself
+    wait_for(
+        lambda: requests.get(f"{server.url}/healthz", timeout=30).json()["channel_layer"] == "ok",
+        30,
+        "channel layer back",
+    )
+
+
+class Hammer(threading.Thread):
+    """Keeps requesting a few URLs (anonymous and logged-in, pages and API) and records every answer."""
+
+    def __init__(self, server, token):
+        super().__init__(daemon=True)
+        self.server, self.token = server, token
+        self.results: list[tuple[str, int, str, str]] = []
+        self.errors: list[str] = []
+        self.halt = threading.Event()
+
+    def run(self):
+        urls = ["/api/v1/themes/", "/healthz", "/api/v1/me/", "/"]
+        with requests.Session() as session:
+            while not self.halt.is_set():
+                for path in urls:
+                    headers = {"Authorization": f"Token {self.token}"} if path == "/api/v1/me/" else {}
+                    try:
+                        r = session.get(f"{self.server.url}{path}", headers=headers, timeout=30)
+                        self.results.append((path, r.status_code, r.headers.get("Content-Type", ""), r.text[:300]))
+                    except requests.RequestException as exc:
+                        self.errors.append(f"{path}: {exc!r}")
+                time.sleep(0.05)
+
+
+def test_postgresql_restart_gives_clean_503_then_recovers_without_restarting_the_server(server, private_pg):
+    token = register(server)
+    auth = {"Authorization": f"Token {token}"}
+    hammer = Hammer(server, token)
+    hammer.start()
+    try:
+        time.sleep(1)
+        private_pg.stop("fast")  # terminates the server's open connections too
+        try:
+            api = requests.get(f"{server.url}/api/v1/themes/", timeout=30)
+            me = requests.get(f"{server.url}/api/v1/me/", headers=auth, timeout=30)
+            health = requests.get(f"{server.url}/healthz", timeout=30)
+            time.sleep(1)
+        finally:
+            private_pg.start()
+
+        assert api.status_code == 503 and api.headers["Content-Type"] == "application/json"
+        assert "indisponible" in api.json()["detail"]
+        assert api.headers["Retry-After"]
+        assert me.status_code == 503 and me.headers["Content-Type"] == "application/json"
+        assert health.status_code == 503 and health.json()["database"] == "unavailable"
+
+        wait_for(lambda: requests.get(f"{server.url}/api/v1/themes/", timeout=30).status_code == 200, 30, "recovery")
+        assert requests.get(f"{server.url}/api/v1/me/", headers=auth, timeout=30).status_code == 200
+        assert requests.get(f"{server.url}/healthz", timeout=30).json()["database"] == "ok"
+        time.sleep(1)
+    finally:
+        hammer.halt.set()
+        hammer.join(60)
+
+    statuses = {status for _, status, _, _ in hammer.results}
+    assert not hammer.errors, hammer.errors[:5]
+    assert statuses <= {200, 503}, [r for r in hammer.results if r[1] not in (200, 503)][:3]
+    assert 503 in statuses and 200 in statuses
+    for path, status, content_type, _body in hammer.results:
+        if status == 503 and path != "/":
+            assert content_type == "application/json", path
+    assert server.proc.poll() is None  # the very same server process served before, during and after

@@ -1,0 +1,104 @@
+"""Two uvicorn workers (separate processes, different ports) on the test database, sharing one Redis.
+
+The session of a user logged in on worker A is valid on worker B (cached_db sessions: the DB is the truth,
+Redis the cache), and an event published through worker A reaches a WebSocket client connected to worker B
+(Redis channel layer). The trigger is the test-only route of tests/ops/urls.py, which calls
+core.notifications.notify for the logged-in account.
+"""
+
+import asyncio
+import json
+
+import pytest
+import requests
+import websockets
+from django.conf import settings
+
+from tests.factories import UserFactory
+
+from .servers import Redis, Uvicorn, login, server_env
+
+PASSWORD = "motdepasse-solide-42"
+
+
+@pytest.fixture(scope="module")
+def redis_server():
+    server = Redis().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def workers(django_db_setup, redis_server):
+    """Started once per module (Django start-up is slow); tests commit their data with transactional_db."""
+    database = settings.DATABASES["default"]
+    url = f"postgis://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    env = server_env(url, redis_server.url)
+    workers = [Uvicorn(env).spawn(), Uvicorn(env).spawn()]  # start both at once: Django start-up is slow
+    try:
+        for worker in workers:
+            worker.wait_ready()
+        yield workers
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
+@pytest.fixture
+def two_workers(workers, transactional_db, reference_data):
+    return workers
+
+
+def test_session_opened_on_one_worker_is_valid_on_the_other(two_workers):
+    a, b = two_workers
+    user = UserFactory(email="camille@example.org")
+    session = requests.Session()
+    login(session, a.url, user.email, PASSWORD)
+
+    me_on_b = session.get(f"{b.url}/api/v1/me/", timeout=30)
+
+    assert me_on_b.status_code == 200, me_on_b.text
+    assert me_on_b.json()["email"] == "camille@example.org"
+    anonymous_on_b = requests.get(f"{b.url}/api/v1/me/", timeout=30)
+    assert anonymous_on_b.status_code in (401, 403)
+
+
+def test_event_published_through_one_worker_reaches_a_websocket_on_the_other(two_workers):
+    a, b = two_workers
+    user = UserFactory(email="dominique@example.org")
+    session = requests.Session()
+    login(session, a.url, user.email, PASSWORD)
+    cookie = f"sessionid={session.cookies['sessionid']}"
+    ws_url = b.url.replace("http://", "ws://") + "/ws/notifications/"
+
+    async def scenario():
+        async with websockets.connect(ws_url, additional_headers={"Cookie": cookie, "Origin": b.url}) as ws:
+            # The consumer has joined its group once the handshake is accepted; trigger through worker A.
+            response = await asyncio.to_thread(
+                session.post,
+                f"{a.url}/ops-test/notify/",
+                data={"title": "Votre vote est compté"},
+                headers={"X-CSRFToken": session.cookies["csrftoken"], "Referer": f"{a.url}/"},
+                timeout=30,
+            )
+            assert response.status_code == 200, response.text
+            message = json.loads(await asyncio.wait_for(ws.recv(), timeout=30))
+            return response.json(), message
+
+    created, message = asyncio.run(scenario())
+
+    assert message["type"] == "notification"
+    assert message["id"] == created["id"]
+    assert message["title"] == "Votre vote est compté"
+
+
+def test_websocket_of_an_anonymous_visitor_is_refused_on_any_worker(two_workers):
+    _, b = two_workers
+    ws_url = b.url.replace("http://", "ws://") + "/ws/notifications/"
+
+    async def scenario():
+        with pytest.raises(websockets.exceptions.WebSocketException):
+            async with websockets.connect(ws_url, additional_headers={"Origin": b.url}) as ws:
+                await asyncio.wait_for(ws.recv(), timeout=5)
+
+    asyncio.run(scenario())

@@ -1,0 +1,67 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from tests.factories import HOTEL_DE_VILLE, OrganizationFactory, UserFactory, district, theme
+from volunteering.models import Application, Mission, VolunteerProfile
+
+MINIMAL_PDF = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
+    b"xref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n0000000058 00000 n \n"
+    b"trailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n110\n%%EOF\n"
+)
+
+
+def in_days(n):
+    return timezone.localdate() + datetime.timedelta(days=n)
+
+
+class MissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Mission
+        skip_postgeneration_save = True
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = factory.Sequence(lambda n: f"Aide aux devoirs n°{n}")
+    description = "Accompagner des collégiens dans leurs devoirs, deux fois par semaine."
+    address = "Place de l'Hôtel de Ville, 75004 Paris"
+    location = factory.LazyFunction(lambda: HOTEL_DE_VILLE.clone())
+    district = factory.LazyFunction(lambda: district(4))
+    schedule = Mission.Schedule.PERIOD
+    start_date = factory.LazyFunction(lambda: in_days(7))
+    end_date = factory.LazyFunction(lambda: in_days(60))
+    places = 3
+    status = Mission.Status.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if create:
+            self.themes.set([theme(slug) for slug in (extracted or ["solidarite"])])
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    volunteer = factory.SubFactory(UserFactory)
+    mission = factory.SubFactory(MissionFactory)
+    organization = factory.LazyAttribute(lambda o: o.mission.organization)
+    message = "Bonjour, je suis disponible le samedi."
+
+
+class VolunteerProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VolunteerProfile
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    home_location = factory.LazyFunction(lambda: HOTEL_DE_VILLE.clone())
+    radius_km = 3
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.themes.set([theme(slug) for slug in extracted])

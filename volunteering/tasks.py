@@ -1,0 +1,29 @@
+"""Periodic jobs of the volunteering space (enqueued by `manage.py volunteering_jobs`, cron-able)."""
+
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def expire_missions() -> int:
+    return services.expire_missions()
+
+
+@task()
+def send_reminders() -> dict:
+    return {
+        "unanswered": services.remind_unanswered(),
+        "untouched": services.remind_untouched(),
+        "upcoming": services.remind_upcoming(),
+    }
+
+
+@task()
+def send_weekly_matches() -> int:
+    return services.send_weekly_matches()
+
+
+@task()
+def delete_old_cvs() -> int:
+    return services.delete_old_cvs()
