@@ -243,6 +243,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.rest.exception_handler",
+    "DEFAULT_METADATA_CLASS": "core.metadata.DescriptionOnlyMetadata",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Global limits: per IP for anonymous clients ("anon"), per account otherwise ("user"); views add scoped ones
     # (vote, write...). Off in tests, where only the per-view scopes apply. THROTTLE_<SCOPE> overrides a rate.
@@ -272,6 +273,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" or "kind"; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "accounts.models.Organization.Kind",
+        "IdeaStatusEnum": "ideas.models.Idea.Status",
+        "ConnectionStatusEnum": "ideas.models.Connection.Status",
+        "ProposalStatusEnum": "mapvotes.models.Proposal.Status",
+        "MissionStatusEnum": "volunteering.models.Mission.Status",
+        "ApplicationStatusEnum": "volunteering.models.Application.Status",
+        "ContributionStatusEnum": "strategy.models.Contribution.Status",
+        "NeedKindEnum": "ideas.models.NeedKind",
+        "ApplicationDecisionEnum": ["shortlisted", "invited", "accepted", "declined"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.openapi.document_errors",

@@ -3,9 +3,11 @@
 Every app calls `locate()` at write time and stores the result; nothing recomputes it per request.
 """
 
+import json
 from dataclasses import dataclass
 
-from django.contrib.gis.geos import GEOSGeometry, Point
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +28,28 @@ class OutsideParis(ValidationError):
         super().__init__(
             _("This place is outside Paris. Choose a place inside the city's limits."), code="outside_paris"
         )
+
+
+class InvalidGeoJSON(ValueError):
+    """Raised by `geometry_from_geojson` with a translated sentence for the user."""
+
+
+def geometry_from_geojson(raw, allowed_types=("Point", "LineString", "Polygon")) -> GEOSGeometry:
+    """GeoJSON (a mapping or its text) → GEOS geometry in SRID 4326; anything else raises InvalidGeoJSON."""
+    try:
+        data = json.loads(raw) if isinstance(raw, str | bytes) else raw
+    except ValueError:
+        raise InvalidGeoJSON(_("This is not a valid GeoJSON geometry.")) from None
+    if not isinstance(data, dict) or data.get("type") not in allowed_types:
+        raise InvalidGeoJSON(_("Use a GeoJSON geometry of type %(types)s.") % {"types": ", ".join(allowed_types)})
+    try:
+        geometry = GEOSGeometry(json.dumps(data), srid=4326)
+    except (ValueError, TypeError, GEOSException, GDALException):
+        raise InvalidGeoJSON(_("This is not a valid GeoJSON geometry.")) from None
+    if geometry.empty:
+        raise InvalidGeoJSON(_("This is not a valid GeoJSON geometry."))
+    geometry.srid = 4326
+    return geometry
 
 
 def _probe(geometry: GEOSGeometry) -> Point:

@@ -13,7 +13,7 @@ from accounts.models import Organization
 from core.contributions import outcomes
 
 from . import selectors, services
-from .models import Comment, Connection, Idea, Need, PartnerProfile
+from .models import Comment, Connection, Idea, Message, Need, NewsPost, PartnerProfile
 from .serializers import (
     BodySerializer,
     CommentSerializer,
@@ -72,6 +72,7 @@ def _idea_payload(request, ideas):
 class IdeaListCreate(GenericAPIView):
     permission_classes = [ReadOrAuthenticated]
     serializer_class = IdeaSerializer
+    queryset = Idea.objects.none()  # for the schema; get() reads through selectors
 
     @extend_schema(parameters=FILTER_PARAMS, responses=IdeaSerializer(many=True))
     def get(self, request):
@@ -107,6 +108,7 @@ class IdeaDetail(GenericAPIView):
 
 class IdeaMatches(GenericAPIView):
     serializer_class = PartnerMatchSerializer
+    queryset = PartnerProfile.objects.none()  # for the schema
 
     @extend_schema(parameters=FILTER_PARAMS, responses=PartnerMatchSerializer(many=True))
     def get(self, request, pk):
@@ -158,9 +160,11 @@ def _connection(request, pk) -> Connection:
 
 
 class ConnectionList(GenericAPIView):
+    queryset = Connection.objects.none()  # for the schema
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = ConnectionSerializer
 
+    @extend_schema(responses=ConnectionSerializer(many=True))
     def get(self, request):
         qs = selectors.connections_of_user(request.user).select_related("idea__holder", "idea__organization")
         page = self.paginate_queryset(qs)
@@ -184,9 +188,11 @@ class ConnectionDetail(GenericAPIView):
 
 
 class ConnectionMessages(GenericAPIView):
+    queryset = Message.objects.none()  # for the schema
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = MessageSerializer
 
+    @extend_schema(responses=MessageSerializer(many=True))
     def get(self, request, pk):
         connection = _connection(request, pk)
         page = self.paginate_queryset(connection.messages.select_related("author"))
@@ -202,9 +208,11 @@ class ConnectionMessages(GenericAPIView):
 
 
 class IdeaComments(GenericAPIView):
+    queryset = Comment.objects.none()  # for the schema
     permission_classes = [ReadOrAuthenticated]
     serializer_class = CommentSerializer
 
+    @extend_schema(responses=CommentSerializer(many=True))
     def get(self, request, pk):
         page = self.paginate_queryset(selectors.comments_of(_visible_idea(request, pk)))
         return self.get_paginated_response(CommentSerializer(page, many=True).data)
@@ -218,9 +226,11 @@ class IdeaComments(GenericAPIView):
 
 
 class IdeaNews(GenericAPIView):
+    queryset = NewsPost.objects.none()  # for the schema
     permission_classes = [ReadOrAuthenticated]
     serializer_class = NewsSerializer
 
+    @extend_schema(responses=NewsSerializer(many=True))
     def get(self, request, pk):
         page = self.paginate_queryset(selectors.news_of(_visible_idea(request, pk)))
         return self.get_paginated_response(NewsSerializer(page, many=True).data)
@@ -290,6 +300,7 @@ class NeedMission(GenericAPIView):
 class PartnerListCreate(GenericAPIView):
     permission_classes = [ReadOrAuthenticated]
     serializer_class = PartnerSerializer
+    queryset = PartnerProfile.objects.none()  # for the schema
 
     @extend_schema(parameters=FILTER_PARAMS, responses=PartnerSerializer(many=True))
     def get(self, request):
@@ -315,6 +326,7 @@ class PartnerDetail(GenericAPIView):
 
 class PartnerMatches(GenericAPIView):
     serializer_class = IdeaMatchSerializer
+    queryset = Idea.objects.none()  # for the schema
 
     @extend_schema(parameters=FILTER_PARAMS, responses=IdeaMatchSerializer(many=True))
     def get(self, request, pk):

@@ -3,18 +3,18 @@
 import csv
 import json
 
-from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.geo import InvalidGeoJSON, geometry_from_geojson
 from core.rest import StandardPagination
 
 from . import selectors, services
@@ -41,6 +41,7 @@ class VoteResultSerializer(serializers.Serializer):
     my_vote = serializers.CharField(allow_null=True)
 
 
+@extend_schema_serializer(component_name="ProposalComment")
 class CommentSerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
     body = serializers.SerializerMethodField()
@@ -89,6 +90,13 @@ def _require_login(request):
         raise exceptions.NotAuthenticated()
 
 
+def _body(request):
+    """The request body as a mapping; a JSON array or scalar is a 400, not a crash."""
+    if not isinstance(request.data, dict):
+        raise ValidationError({"non_field_errors": [_("Send the fields as a JSON object.")]})
+    return request.data
+
+
 def _text(data, name):
     value = data.get(name)
     if value is not None and not isinstance(value, str):
@@ -100,20 +108,12 @@ def parse_geometry(raw):
     """GeoJSON (object or string) → GEOS geometry in SRID 4326, or a 400 on `geometry`."""
     if raw in (None, ""):
         raise ValidationError({"geometry": [_("Place the proposal on the map.")]})
-    if isinstance(raw, dict):
-        raw = json.dumps(raw)
-    if not isinstance(raw, str):
+    if not isinstance(raw, dict | str):
         raise ValidationError({"geometry": [_("The geometry must be a GeoJSON object.")]})
     try:
-        data = json.loads(raw)
-        if not isinstance(data, dict) or data.get("type") not in ("Point", "LineString", "Polygon"):
-            raise ValidationError({"geometry": [_("Use a GeoJSON Point, LineString or Polygon.")]})
-        geometry = GEOSGeometry(raw, srid=4326)
-    except ValidationError:
-        raise
-    except (ValueError, TypeError, GEOSException, Exception):  # noqa: BLE001 - GDAL/GEOS raise many types
-        raise ValidationError({"geometry": [_("This is not a valid GeoJSON geometry.")]}) from None
-    return geometry
+        return geometry_from_geojson(raw)
+    except InvalidGeoJSON as error:
+        raise ValidationError({"geometry": [str(error)]}) from None
 
 
 def _proposal_or_404(pk, user=None):
@@ -130,6 +130,7 @@ class ProposalCollection(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
+        operation_id="api_v1_map_proposals_list",
         summary="Proposals in a viewport (GeoJSON), clustered below zoom 15",
         parameters=[
             OpenApiParameter("bbox", str, description="west,south,east,north in degrees (lon/lat)"),
@@ -153,7 +154,7 @@ class ProposalCollection(APIView):
     )
     def post(self, request):
         _require_login(request)
-        data = request.data
+        data = _body(request)
         proposal = services.create_proposal(
             request.user,
             title=_text(data, "title"),
@@ -181,7 +182,7 @@ class ProposalVote(APIView):
     def put(self, request, pk):
         _require_login(request)
         get_object_or_404(Proposal.objects.only("pk"), pk=pk)
-        value = request.data.get("value") if isinstance(request.data, dict) else None
+        value = _body(request).get("value")
         return Response(services.cast_vote(request.user, pk, value))
 
     @extend_schema(summary="Withdraw one's vote", request=None, responses={200: VoteResultSerializer})
@@ -192,6 +193,8 @@ class ProposalVote(APIView):
 
 
 class ProposalComments(APIView):
+    pagination_class = StandardPagination  # documents the paginated list in the schema
+
     @extend_schema(summary="Comments of a proposal (paginated)", responses={200: CommentSerializer(many=True)})
     def get(self, request, pk):
         proposal = get_object_or_404(Proposal, pk=pk)
@@ -205,7 +208,7 @@ class ProposalComments(APIView):
     def post(self, request, pk):
         _require_login(request)
         get_object_or_404(Proposal.objects.only("pk"), pk=pk)
-        data = request.data if isinstance(request.data, dict) else {}
+        data = _body(request)
         comment = services.add_comment(request.user, pk, _text(data, "body"), _text(data, "stance") or "")
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
@@ -215,7 +218,7 @@ class ProposalReport(APIView):
     def post(self, request, pk):
         _require_login(request)
         proposal = get_object_or_404(Proposal, pk=pk)
-        services.report(request.user, proposal, _text(request.data, "reason"))
+        services.report(request.user, proposal, _text(_body(request), "reason"))
         return Response({"detail": _("Thank you: the team will look at your report.")}, status=status.HTTP_201_CREATED)
 
 
@@ -224,7 +227,7 @@ class CommentReport(APIView):
     def post(self, request, pk):
         _require_login(request)
         comment = get_object_or_404(Comment, pk=pk)
-        services.report(request.user, comment, _text(request.data, "reason"))
+        services.report(request.user, comment, _text(_body(request), "reason"))
         return Response({"detail": _("Thank you: the team will look at your report.")}, status=status.HTTP_201_CREATED)
 
 
@@ -234,7 +237,7 @@ class ProposalStatus(APIView):
         _require_login(request)
         proposal = get_object_or_404(Proposal, pk=pk)
         services.change_status(
-            request.user, proposal, _text(request.data, "status"), _text(request.data, "reason") or ""
+            request.user, proposal, _text(_body(request), "status"), _text(_body(request), "reason") or ""
         )
         return Response(selectors.detail_feature(selectors.proposal_for_display(pk), request.user))
 
@@ -249,13 +252,13 @@ class ProposalMerge(APIView):
             raise exceptions.PermissionDenied(_("Only the Participe team can merge proposals."))
         duplicate = get_object_or_404(Proposal, pk=pk)
         try:
-            into = int(request.data.get("into"))
+            into = int(_body(request).get("into"))
         except (TypeError, ValueError):
             raise ValidationError({"into": [_("Give the id of the proposal to keep.")]}) from None
         kept = Proposal.objects.filter(pk=into).first()
         if kept is None:
             raise ValidationError({"into": [_("This proposal does not exist.")]})
-        kept = services.merge_proposals(request.user, duplicate, kept, _text(request.data, "reason") or "")
+        kept = services.merge_proposals(request.user, duplicate, kept, _text(_body(request), "reason") or "")
         return Response(selectors.detail_feature(selectors.proposal_for_display(kept.pk), request.user))
 
 
@@ -279,7 +282,7 @@ class ProposalHide(APIView):
     def post(self, request, pk):
         _require_login(request)
         proposal = get_object_or_404(Proposal, pk=pk)
-        services.set_hidden(request.user, proposal, _hidden_flag(request.data), _text(request.data, "reason") or "")
+        services.set_hidden(request.user, proposal, _hidden_flag(_body(request)), _text(_body(request), "reason") or "")
         return Response(selectors.detail_feature(selectors.proposal_for_display(pk), request.user))
 
 
@@ -292,7 +295,7 @@ class CommentHide(APIView):
     def post(self, request, pk):
         _require_login(request)
         comment = get_object_or_404(Comment, pk=pk)
-        services.set_hidden(request.user, comment, _hidden_flag(request.data), _text(request.data, "reason") or "")
+        services.set_hidden(request.user, comment, _hidden_flag(_body(request)), _text(_body(request), "reason") or "")
         comment.refresh_from_db()
         return Response(CommentSerializer(comment).data)
 

@@ -40,6 +40,7 @@ def _mission_data(validated):
 
 class MissionList(APIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    pagination_class = StandardPagination  # documents the paginated list in the schema
 
     @extend_schema(
         parameters=[MissionSearchSerializer],
@@ -187,6 +188,7 @@ class SpontaneousApplication(APIView):
 
 class ApplicationList(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    pagination_class = StandardPagination  # documents the paginated list in the schema
 
     @extend_schema(
         parameters=[OpenApiParameter("mission", int), OpenApiParameter("status", str)],
@@ -288,6 +290,7 @@ class ApplicationCv(APIView):
 
 class Recommendations(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    pagination_class = StandardPagination  # the best `page_size` (max 100), in the paginated shape
 
     @extend_schema(responses={200: RecommendedMissionSerializer(many=True)})
     def get(self, request):

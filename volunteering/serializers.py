@@ -1,18 +1,29 @@
-import json
-
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
+from django.contrib.gis.geos import Point
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Organization
 from core.contributions import Outcome, outcome_fields
+from core.geo import InvalidGeoJSON, geometry_from_geojson
 from core.models import Theme
 
 from .models import WEEKDAYS, Application, Mission, TimeSlot, VolunteerProfile
 from .selectors import MAX_RADIUS_KM, MissionFilters
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "properties": {
+            "type": {"type": "string", "enum": ["Point"]},
+            "coordinates": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+        },
+        "required": ["type", "coordinates"],
+    }
+)
 class PointField(serializers.Field):
     """A GeoJSON Point (lon, lat) in and out; null allowed."""
 
@@ -23,16 +34,11 @@ class PointField(serializers.Field):
 
     def to_internal_value(self, data):
         try:
-            if isinstance(data, str):
-                data = json.loads(data)
-            if not isinstance(data, dict) or data.get("type") != "Point":
-                raise ValueError
-            geometry = GEOSGeometry(json.dumps(data), srid=4326)
-        except (ValueError, TypeError, GEOSException):
+            geometry = geometry_from_geojson(data, allowed_types=("Point",))
+        except InvalidGeoJSON:
             self.fail("invalid")
-        if geometry.empty or not (-180 <= geometry.x <= 180 and -90 <= geometry.y <= 90):
+        if not (-180 <= geometry.x <= 180 and -90 <= geometry.y <= 90):
             self.fail("invalid")
-        geometry.srid = 4326
         return geometry
 
 

@@ -375,12 +375,25 @@ class TestCv:
 class TestRecommendationsAndStats:
     def test_recommendations_have_score_and_reasons(self, mission, django_assert_max_num_queries):
         profile = VolunteerProfileFactory(themes=["solidarite"])
-        with django_assert_max_num_queries(8):
+        # Ten queries whatever the number of missions (one is GeoDjango's first spatial_ref_sys lookup).
+        with django_assert_max_num_queries(10):
             response = client_for(profile.user).get(BASE + "recommendations/")
         result = response.json()["results"][0]
         assert result["id"] == mission.pk
         assert result["score"] > 0
         assert "1 thème en commun" in result["reasons"]
+
+    def test_recommendations_query_count_does_not_grow_with_missions(
+        self, mission, organization, django_assert_max_num_queries
+    ):
+        profile = VolunteerProfileFactory(themes=["solidarite"])
+        client = client_for(profile.user)
+        client.get(BASE + "recommendations/")
+        for _ in range(6):
+            MissionFactory(organization=organization, themes=["solidarite"])
+        with django_assert_max_num_queries(10):
+            response = client.get(BASE + "recommendations/")
+        assert len(response.json()["results"]) == 7
 
     def test_recommendations_need_login(self, api_client):
         assert api_client.get(BASE + "recommendations/").status_code == 401
