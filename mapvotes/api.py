@@ -326,11 +326,16 @@ class SimilarProposals(APIView):
 
 class Territory(APIView):
     @extend_schema(
-        summary="Per arrondissement: proposals, votes, share for, polarisation",
+        summary="Per arrondissement (or quartier): proposals, votes, share for, polarisation",
+        parameters=[OpenApiParameter("level", str, enum=list(selectors.TERRITORY_LEVELS))],
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT)},
     )
     def get(self, request):
-        return Response({"results": selectors.territory(selectors.parse_filters(request.query_params))})
+        level = request.query_params.get("level") or "district"
+        if level not in selectors.TERRITORY_LEVELS:
+            raise ValidationError({"level": [_("Choose “district” or “quartier”.")]})
+        filters = selectors.parse_filters(request.query_params)
+        return Response({"level": level, "results": selectors.territory(filters, level=level)})
 
 
 # --- open data ----------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """How map proposals appear in the strategy inbox (key "map")."""
 
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from core.contributions import ContributionData, Source, register
@@ -34,4 +35,19 @@ def followers(proposal: Proposal):
     return users + [v.user for v in voters if v.user_id != proposal.author_id]
 
 
-register(Source("map", _("Map proposal"), Proposal, describe=describe, queryset=queryset, followers=followers))
+def support():
+    """The support figure, computed by SQL: votes for (services call support_changed() after every vote)."""
+    return Proposal.objects.annotate(support=F("votes_for"))
+
+
+register(
+    Source(
+        "map",
+        _("Map proposal"),
+        Proposal,
+        describe=describe,
+        queryset=queryset,
+        followers=followers,
+        support=support,
+    )
+)

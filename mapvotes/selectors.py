@@ -10,12 +10,12 @@ from django.contrib.gis.geos import Polygon
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, F, FloatField, Func, Min, Sum
-from django.db.models.functions import Floor
+from django.db.models.functions import Floor, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import contributions
-from core.models import District
+from core.models import District, Quartier
 from core.search import CONFIG
 from core.search import query as search_query
 
@@ -366,28 +366,52 @@ def export_rows():
 TERRITORY_MEASURES = ("count", "votes", "share_for", "polarisation")
 
 
-def territory(filters: Filters | None = None) -> list[dict]:
-    """Per arrondissement: proposals, votes, share of “pour”, polarisation (both sides strong: 1 = even split)."""
+TERRITORY_LEVELS = ("district", "quartier")
+
+
+def territory(filters: Filters | None = None, level: str = "district") -> list[dict]:
+    """Per arrondissement (or quartier): proposals, votes, share of “pour”, and polarisation.
+
+    Polarisation is measured proposal by proposal, then pooled: Σ 2·min(pour, contre) / Σ votes. It is 1 when
+    every proposal splits evenly and 0 when each one is unanimous (whatever side), so that an area with one
+    proposal loved and another hated is not mistaken for a divided one. `contested_votes` (Σ min) says how many
+    votes that division rests on: “many votes on both sides”.
+    """
     qs = filtered(filters) if filters else public_proposals()
+    key = "quartier__number" if level == "quartier" else "district__number"
     per = {
-        row["district__number"]: row
-        for row in qs.values("district__number").annotate(n=Count("id"), f=Sum("votes_for"), a=Sum("votes_against"))
+        row[key]: row
+        for row in qs.exclude(**{key: None})
+        .values(key)
+        .annotate(
+            n=Count("id"),
+            f=Sum("votes_for"),
+            a=Sum("votes_against"),
+            contested=Sum(Least(F("votes_for"), F("votes_against"))),
+        )
     }
+    areas = (
+        Quartier.objects.only("number", "name", "district__number").select_related("district")
+        if level == "quartier"
+        else District.objects.only("number", "name")
+    )
     rows = []
-    for district in District.objects.only("number", "name").order_by("number"):
-        row = per.get(district.number, {})
-        n, f, a = row.get("n", 0), row.get("f") or 0, row.get("a") or 0
+    for area in areas.order_by("number"):
+        row = per.get(area.number, {})
+        n, f, a, contested = row.get("n", 0), row.get("f") or 0, row.get("a") or 0, row.get("contested") or 0
         total = f + a
         rows.append(
             {
-                "number": district.number,
-                "name": district.name,
+                "number": area.number,
+                "name": area.name,
+                "district": area.district.number if level == "quartier" else area.number,
                 "count": n,
                 "votes": total,
                 "votes_for": f,
                 "votes_against": a,
                 "share_for": round(f / total, 3) if total else None,
-                "polarisation": round(1 - abs(f - a) / total, 3) if total else None,
+                "polarisation": round(2 * contested / total, 3) if total else None,
+                "contested_votes": contested,
             }
         )
     return rows

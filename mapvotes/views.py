@@ -29,7 +29,8 @@ def _filters(request):
 
 def _filter_context(request, filters):
     query = request.GET.copy()
-    query.pop("page", None)
+    for own in ("page", "measure", "level"):  # the territorial view adds its own
+        query.pop(own, None)
     return {
         "filters": filters,
         "themes": Theme.objects.all(),
@@ -278,10 +279,11 @@ MEASURES = {
 PALETTE = ["#f1eef6", "#d0d1e6", "#a6bddb", "#74a9cf", "#2b8cbe", "#045a8d"]
 
 
-def _district_paths():
+def _area_paths(level):
+    table = "core_quartier" if level == "quartier" else "core_district"
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT number, ST_AsSVG(ST_SimplifyPreserveTopology(geometry, 0.0004), 0, 5) FROM core_district ORDER BY number"
+            f"SELECT number, ST_AsSVG(ST_SimplifyPreserveTopology(geometry, 0.0002), 0, 5) FROM {table} ORDER BY number"  # noqa: S608 - fixed table names
         )
         return dict(cursor.fetchall())
 
@@ -289,7 +291,8 @@ def _district_paths():
 def territory(request):
     filters, error = _filters(request)
     measure = request.GET.get("measure") if request.GET.get("measure") in MEASURES else "count"
-    rows = selectors.territory(filters)
+    level = request.GET.get("level") if request.GET.get("level") in selectors.TERRITORY_LEVELS else "district"
+    rows = selectors.territory(filters, level=level)
     values = [r[measure] for r in rows if r[measure] is not None]
     top = max(values) if values else 0
     bins = []
@@ -298,7 +301,7 @@ def territory(request):
         low = top * i / steps
         high = top * (i + 1) / steps
         bins.append({"color": PALETTE[i + 1], "low": low, "high": high})
-    paths = _district_paths()
+    paths = _area_paths(level)
     for row in rows:
         value = row[measure]
         if value is None or top == 0:
@@ -316,6 +319,7 @@ def territory(request):
             "measure": measure,
             "measures": MEASURES.items(),
             "measure_label": MEASURES[measure],
+            "level": level,
             "bins": bins,
             "percent": measure in ("share_for", "polarisation"),
             "viewbox": box,

@@ -118,3 +118,33 @@ def test_team_hides_from_page_form(team_member, proposal):
     proposal.refresh_from_db()
     assert proposal.is_hidden and proposal.hidden_reason == "Spam"
     assert logged(UserFactory()).post(f"/carte/equipe/{proposal.pk}/restore/", {"reason": "x"}).status_code == 403
+
+
+def test_territory_by_quartier_lists_the_quartiers_with_their_figures():
+    from core.models import Quartier
+
+    proposal = ProposalFactory(votes_for=2, votes_against=2)
+    html = Client().get("/carte/territoire/?level=quartier&measure=votes").content.decode()
+    quartiers = Quartier.objects.count()
+    assert quartiers >= 80
+    assert html.count('<th scope="row">') == quartiers
+    assert "Chiffres par quartier" in html
+    if proposal.quartier_id:
+        from django.utils.html import escape
+
+        assert escape(proposal.quartier.name) in html
+
+
+def test_polarisation_counts_divided_proposals_not_opposite_unanimous_ones(api_client):
+    from tests.factories import district
+
+    # 4e: one proposal loved, one hated → not polarised; 5e: one proposal split evenly → fully polarised.
+    ProposalFactory(district=district(4), votes_for=50, votes_against=0)
+    ProposalFactory(district=district(4), votes_for=0, votes_against=50)
+    ProposalFactory(district=district(5), votes_for=25, votes_against=25)
+    rows = {r["number"]: r for r in api_client.get("/api/v1/map/territory/").json()["results"]}
+    assert rows[4]["polarisation"] == 0 and rows[4]["share_for"] == 0.5
+    assert rows[5]["polarisation"] == 1 and rows[5]["contested_votes"] == 25
+    assert api_client.get("/api/v1/map/territory/?level=arrondissement").status_code == 400
+    quartiers = api_client.get("/api/v1/map/territory/?level=quartier").json()
+    assert quartiers["level"] == "quartier" and len(quartiers["results"]) >= 80
