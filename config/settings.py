@@ -245,25 +245,46 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.rest.exception_handler",
     "DEFAULT_METADATA_CLASS": "core.metadata.DescriptionOnlyMetadata",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    # Global limits: per IP for anonymous clients ("anon"), per account otherwise ("user"); views add scoped ones
-    # (vote, write...). Off in tests, where only the per-view scopes apply. THROTTLE_<SCOPE> overrides a rate.
-    "DEFAULT_THROTTLE_CLASSES": []
-    if TESTING
-    else ["rest_framework.throttling.AnonRateThrottle", "rest_framework.throttling.UserRateThrottle"],
+    # Global limits: per IP for anonymous clients ("anon"), per account otherwise ("user"), off in tests;
+    # THROTTLE_ANON / THROTTLE_USER override them. Views that vote, propose... add `throttle_scope = "<action>"`,
+    # limited by core.throttling.ActionThrottle with the rates of THROTTLE_ACTIONS below.
+    "DEFAULT_THROTTLE_CLASSES": (
+        [] if TESTING else ["rest_framework.throttling.AnonRateThrottle", "rest_framework.throttling.UserRateThrottle"]
+    )
+    + ["core.throttling.ActionThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         scope: env(f"THROTTLE_{scope.upper()}", default=rate)
-        for scope, rate in {
-            "anon": "120/min",
-            "user": "600/min",
-            "anon_burst": "120/min",
-            "user_burst": "600/min",
-            "vote": "120/min",
-            "write": "60/min",
-        }.items()
+        for scope, rate in {"anon": "120/min", "user": "600/min"}.items()
     },
     # Behind N reverse proxies, the client IP is taken from X-Forwarded-For (per-IP limits, axes).
     "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
 }
+# Rate limits per action (core/throttling.py), shared by the API and the pages: (per account, per IP address).
+# "N/period" (s, min, h, d; "5/10min"), several windows separated by commas, "" = none. THROTTLE_<ACTION> sets the
+# per-account rate, THROTTLE_<ACTION>_IP the per-IP one. Per account is the real unit (verified accounts); per IP
+# stays loose because a library, a school or a mobile operator puts many residents behind one address. The
+# benchmarks raise THROTTLE_VOTE (bench/benchdb.py): 300 votes/s from 100 accounts is 180 a minute per account.
+# Sign-up and log-in have no account yet: per IP here (API), plus allauth's ACCOUNT_RATE_LIMITS and django-axes.
+# Off in tests: a test that checks a limit sets its own rates.
+THROTTLE_ACTIONS = {
+    action: {
+        "account": "" if TESTING else env(f"THROTTLE_{action.upper()}", default=account),
+        "ip": "" if TESTING else env(f"THROTTLE_{action.upper()}_IP", default=ip),
+    }
+    for action, (account, ip) in {
+        "vote": ("60/min,600/h", "1200/min"),
+        "propose": ("10/min,60/h", "120/h"),
+        "comment": ("10/min,120/h", "60/min"),
+        "apply": ("10/min,60/h", "120/h"),
+        "message": ("30/min,300/h", "120/min"),
+        "signup": ("", "20/min,100/h"),
+        "login": ("", "30/min"),
+    }.items()
+}
+# Addresses without a per-IP limit (per-account limits still apply): the machine itself — benchmarks, probes, or a
+# local proxy that does not pass the client address, behind which every resident would share one allowance.
+THROTTLE_EXEMPT_IPS = env.list("THROTTLE_EXEMPT_IPS", default=["127.0.0.1", "::1"])
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Participe API",
     "DESCRIPTION": "Public API of Participe, the City of Paris civic participation platform.",
@@ -336,4 +357,8 @@ LOGGING = {
 }
 
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Address search: the national address base (e.g. https://api-adresse.data.gouv.fr/search/) when set, else the
+# local gazetteer only (manage.py load_places). Server-side, with a short timeout and a logged fallback.
+GEOCODER_URL = env("GEOCODER_URL", default="")
+GEOCODER_TIMEOUT = env.float("GEOCODER_TIMEOUT", default=2.0)
 PARTICIPE_DEMO_PASSWORD = env("DEMO_PASSWORD", default="participe-demo-2026")

@@ -1,11 +1,14 @@
 from django.db import connection
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, permissions, status
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, permissions, serializers, status
 from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import geocoding
 from .models import Notification, Theme
 from .realtime import channel_layer_status
 from .selectors import districts_geojson_cached
@@ -26,6 +29,41 @@ class DistrictList(APIView):
     def get(self, request):
         data = districts_geojson_cached(lambda qs: DistrictSerializer(qs, many=True).data)
         return Response(data)
+
+
+class PlaceSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    kind = serializers.CharField()
+    district = serializers.IntegerField(allow_null=True)
+    geometry = serializers.DictField(help_text="GeoJSON Point (lon, lat)")
+
+
+class PlaceSearch(APIView):
+    """Address and place search inside Paris: what the map and the mission search use instead of coordinates."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True, description="An address, a place, or 'lat, lon' / 'lon,lat'"),
+            OpenApiParameter("limit", int, description="1–10 (default 5)"),
+        ],
+        responses={200: PlaceSerializer(many=True)},
+    )
+    def get(self, request):
+        text = (request.query_params.get("q") or "").strip()
+        if len(text) < geocoding.MIN_QUERY or len(text) > geocoding.MAX_QUERY:
+            raise ValidationError(
+                {
+                    "q": [
+                        _("Type between %(min)d and %(max)d characters.")
+                        % {"min": geocoding.MIN_QUERY, "max": geocoding.MAX_QUERY}
+                    ]
+                }
+            )
+        try:
+            limit = min(10, max(1, int(request.query_params.get("limit") or 5)))
+        except ValueError:
+            raise ValidationError({"limit": [_("limit must be a whole number.")]}) from None
+        return Response([match.as_dict() for match in geocoding.geocode(text, limit=limit)])
 
 
 class NotificationList(generics.ListAPIView):

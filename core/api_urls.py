@@ -5,6 +5,7 @@ from . import api
 urlpatterns = [
     path("themes/", api.ThemeList.as_view(), name="api-themes"),
     path("districts/", api.DistrictList.as_view(), name="api-districts"),
+    path("places/", api.PlaceSearch.as_view(), name="api-places"),
     path("notifications/", api.NotificationList.as_view(), name="api-notifications"),
     path("notifications/read/", api.NotificationsReadAll.as_view(), name="api-notifications-read"),
 ]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -167,6 +168,39 @@ class CityBoundary(models.Model):
     class Meta:
         verbose_name = _("city boundary")
         verbose_name_plural = _("city boundaries")
+
+    def __str__(self):
+        return self.name
+
+
+class Place(models.Model):
+    """A named place of Paris that residents type instead of coordinates (gazetteer of `core.geocoding`).
+
+    Filled by `manage.py load_places`: every arrondissement and quartier, a hand-made list of landmarks, and
+    optionally street names and Vélib stations from the Ville de Paris open data.
+    """
+
+    class Kind(models.TextChoices):
+        ARRONDISSEMENT = "arrondissement", _("arrondissement")
+        QUARTIER = "quartier", _("quartier")
+        LANDMARK = "landmark", _("landmark")
+        STREET = "street", _("street")
+        STATION = "station", _("Vélib station")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # Lower-case, accents removed: what the trigram index compares with what people type.
+    normalized = models.CharField(max_length=200, editable=False)
+    point = models.PointField(_("point"), srid=4326, geography=True)
+    district = models.ForeignKey(
+        District, verbose_name=_("arrondissement"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+        constraints = [models.UniqueConstraint(fields=["kind", "normalized"], name="place_unique_per_kind")]
+        indexes = [GinIndex(OpClass("normalized", name="gin_trgm_ops"), name="place_normalized_trgm")]
 
     def __str__(self):
         return self.name

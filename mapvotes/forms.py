@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
+from core import geocoding
 from core.models import Theme
 
 from .models import COMMENT_MAX, DESCRIPTION_MAX, TITLE_MAX, Comment
@@ -17,6 +18,13 @@ class ProposalForm(forms.Form):
     theme = forms.ModelChoiceField(
         label=_("Theme"), queryset=Theme.objects.all(), to_field_name="slug", empty_label=None
     )
+    address = forms.CharField(
+        label=_("Address or place"),
+        required=False,
+        max_length=200,
+        help_text=_("For example “place de la République” — or click on the map, or type the coordinates below."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-places": "", "list": "places-list"}),
+    )
     latitude = forms.FloatField(
         label=_("Latitude"), required=False, min_value=-90, max_value=90, help_text=_("For example 48.8566")
     )
@@ -30,8 +38,19 @@ class ProposalForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not data.get("geometry") and (data.get("latitude") is None or data.get("longitude") is None):
-            raise forms.ValidationError(_("Place the proposal on the map, or type its latitude and longitude."))
+        placed = data.get("geometry") or (data.get("latitude") is not None and data.get("longitude") is not None)
+        if not placed and data.get("address"):
+            point = geocoding.first_point(data["address"])
+            if point is None:
+                self.add_error(
+                    "address", _("We could not find this place in Paris. Check it, or click on the map instead.")
+                )
+                return data
+            data["longitude"], data["latitude"] = point.x, point.y
+        elif not placed:
+            raise forms.ValidationError(
+                _("Place the proposal on the map, type an address, or type its latitude and longitude.")
+            )
         return data
 
     def geometry_value(self):

@@ -14,6 +14,8 @@ want_browser=0
 # 1. Debian packages (only what is missing; apt-get update only when something is).
 packages=(gdal-bin libgeos-c1v5 libproj25 gettext fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0)
 command -v psql >/dev/null 2>&1 || packages+=(postgresql postgresql-client)
+# The scale-out and fault tests start their own throw-away redis-server.
+command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
 [ $want_browser = 1 ] && packages+=(chromium)
 pg_version="$(ls /etc/postgresql 2>/dev/null | sort -n | tail -1 || true)"
 packages+=("postgresql-${pg_version:-15}-postgis-3")

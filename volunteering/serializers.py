@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Organization
+from core import geocoding
 from core.contributions import Outcome, outcome_fields
 from core.geo import InvalidGeoJSON, geometry_from_geojson
 from core.models import Theme
@@ -319,12 +320,18 @@ class MissionSearchSerializer(serializers.Serializer):
         return value
 
     def validate_near(self, value):
+        """LON,LAT as in the contract, or an address / place of Paris, geocoded (core.geocoding)."""
         if not value:
             return None
         try:
             lon, lat = (float(v) for v in value.split(","))
         except ValueError:
-            raise serializers.ValidationError(_("Give near as LON,LAT, for example 2.35,48.85.")) from None
+            point = geocoding.first_point(value)
+            if point is None:
+                raise serializers.ValidationError(
+                    _("We could not find this place in Paris. Type an address, a place, or LON,LAT.")
+                ) from None
+            return point
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise serializers.ValidationError(_("Give near as LON,LAT, for example 2.35,48.85."))
         return Point(lon, lat, srid=4326)

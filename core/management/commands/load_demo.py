@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
-from core import territory
+from core import places, territory
 
 
 class Command(BaseCommand):
@@ -24,6 +24,10 @@ class Command(BaseCommand):
             kind, created, updated = territory.load_file(path)
             self.stdout.write(f"Official {kind} loaded from {path}.")
         territory.load_approximate()
+        counts = places.load(
+            fountains=os.environ.get("PARIS_FOUNTAINS_FILE") or None, velib=os.environ.get("PARIS_VELIB_FILE") or None
+        )
+        self.stdout.write("Gazetteer: " + ", ".join(f"{n} {source}" for source, n in counts.items()) + ".")
         # Each app may ship `<app>/demo.py` with `load(stdout)`; INSTALLED_APPS order (strategy comes last).
         for config in apps.get_app_configs():
             if config.name.startswith(("django", "allauth", "rest_framework")) or "." in config.name:
