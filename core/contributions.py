@@ -2,16 +2,28 @@
 
 Each source app (mapvotes, ideas, volunteering) calls `register(Source(...))` from its
 `contributions.py`, imported by its AppConfig.ready(). `strategy/` reads `sources()` and keeps its inbox
-in sync (post_save/post_delete on each registered model), and in return installs an *outcome provider*
-so that source pages can show what became of a contribution (`outcomes()`), still without importing
-`strategy/`.
+in sync, and in return installs an *outcome provider* so that source pages can show what became of a
+contribution (`outcomes()`), still without importing `strategy/`.
+
+How the inbox stays truthful:
+- post_save/post_delete of `Source.model`, and m2m_changed of every through model in `Source.depends_on`
+  (themes and districts are often set after the first save), re-describe the object;
+- `contribution_changed(key, pk)`: a source asks for a full re-description after a change that fires no
+  signal (`QuerySet.update()`, raw SQL), once its transaction commits;
+- `support_changed(key, pk)`: a source's support figure changed (a vote, a support, an application);
+  after commit, one UPDATE copies the figure computed by SQL from `Source.support` — cheap enough for
+  the vote path, and it never fails the caller. The periodic `sync_contributions --support` task
+  repairs whatever a lost callback (a crash between commit and refresh) left stale.
 """
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import models
+from django.db import models, transaction
+
+logger = logging.getLogger(__name__)
 
 SOURCE_KEYS = ("map", "idea", "mission", "comment")
 
@@ -42,6 +54,11 @@ class Source:
     describe: Callable[[models.Model], ContributionData]
     queryset: Callable[[], models.QuerySet]
     followers: Callable[[models.Model], Iterable] = field(default=lambda obj: [])
+    # Through models of the many-to-many fields that describe() reads (themes, districts…).
+    depends_on: tuple[type[models.Model], ...] = ()
+    # A queryset of the source model with a `support` annotation computed by SQL (same figure as
+    # describe().support), e.g. `Proposal.objects.annotate(support=F("votes_for"))`.
+    support: Callable[[], models.QuerySet] | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +72,8 @@ class Outcome:
 
 _sources: dict[str, Source] = {}
 _outcome_provider: Callable[[str, list[int]], dict[int, Outcome]] | None = None
+_resync: Callable[[str, int], None] | None = None
+_refresh_support: Callable[[str, int], None] | None = None
 
 
 def register(source: Source) -> None:
@@ -81,6 +100,31 @@ def source_for_model(model) -> Source | None:
 def set_outcome_provider(provider: Callable[[str, list[int]], dict[int, Outcome]] | None) -> None:
     global _outcome_provider
     _outcome_provider = provider
+
+
+def set_sync_handlers(
+    resync: Callable[[str, int], None] | None, refresh_support: Callable[[str, int], None] | None
+) -> None:
+    """Installed by the consumer of the registry (strategy): what to do when a source says something changed."""
+    global _resync, _refresh_support
+    _resync, _refresh_support = resync, refresh_support
+
+
+def _after_commit(handler, source_key: str, pk) -> None:
+    if handler is None or pk is None:
+        return
+    # robust: a failure is logged, never raised into the vote/support/application that triggered it.
+    transaction.on_commit(lambda: handler(source_key, pk), robust=True)
+
+
+def contribution_changed(source_key: str, pk) -> None:
+    """Re-describe object `pk` of this source once the current transaction commits (for changes without signals)."""
+    _after_commit(_resync, source_key, pk)
+
+
+def support_changed(source_key: str, pk) -> None:
+    """The support figure of object `pk` changed: refresh it in the inbox after commit (one cheap UPDATE)."""
+    _after_commit(_refresh_support, source_key, pk)
 
 
 def outcomes(source_key: str, ids: Iterable[int]) -> dict[int, Outcome]:

@@ -1,5 +1,6 @@
 """How ideas appear in the strategy inbox (registry entry; strategy/ never imports this app)."""
 
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from core.contributions import ContributionData, Source, register
@@ -35,8 +36,21 @@ def followers(idea: Idea):
     return supporters(idea)
 
 
+def support():
+    """Supporters, computed by SQL (services call support_changed() after a support is given or withdrawn)."""
+    return Idea.objects.annotate(support=F("supporters_count"))
+
+
 register(
     Source(
-        key="idea", label=_("Ideas marketplace"), model=Idea, describe=describe, queryset=queryset, followers=followers
+        key="idea",
+        label=_("Ideas marketplace"),
+        model=Idea,
+        describe=describe,
+        queryset=queryset,
+        followers=followers,
+        # describe() reads the themes and districts, which create_idea() sets after the first save.
+        depends_on=(Idea.themes.through, Idea.districts.through),
+        support=support,
     )
 )

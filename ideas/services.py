@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organization
 from core import moderation
+from core.contributions import support_changed
 from core.models import District, Theme
 from core.notifications import notify
 from core.realtime import publish_on_commit
@@ -332,6 +333,7 @@ def support(user, idea) -> int:
             pass
         else:
             Idea.objects.filter(pk=idea.pk).update(supporters_count=F("supporters_count") + 1)
+            support_changed("idea", idea.pk)
     return Idea.objects.values_list("supporters_count", flat=True).get(pk=idea.pk)
 
 
@@ -342,6 +344,7 @@ def unsupport(user, idea) -> int:
         deleted, _detail = Support.objects.filter(user=user, idea=idea).delete()
         if deleted:
             Idea.objects.filter(pk=idea.pk, supporters_count__gt=0).update(supporters_count=F("supporters_count") - 1)
+            support_changed("idea", idea.pk)
     return Idea.objects.values_list("supporters_count", flat=True).get(pk=idea.pk)
 
 

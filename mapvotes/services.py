@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from core import moderation
+from core.contributions import support_changed
 from core.geo import GeometryValidator, locate
 from core.models import Theme
 from core.notifications import notify
@@ -241,6 +242,7 @@ def _apply_delta(proposal_id, d_for, d_against) -> dict:
             [d_for, d_against, proposal_id],
         )
         votes_for, votes_against = cursor.fetchone()
+    support_changed("map", proposal_id)
     return {"votes_for": votes_for, "votes_against": votes_against}
 
 
@@ -253,6 +255,7 @@ def recount(proposal_id) -> None:
     Proposal.objects.filter(pk=proposal_id).update(
         votes_for=votes["f"], votes_against=votes["a"], comments_count=comments
     )
+    support_changed("map", proposal_id)
 
 
 # --- comments -----------------------------------------------------------------------------------------

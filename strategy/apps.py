@@ -13,6 +13,11 @@ class StrategyConfig(AppConfig):
           comments…): upsert the inbox row from `source.describe(obj)`; `public=False` hides it from the inbox
           while keeping its triage history.
         - post_delete on the same models: remove the inbox row.
+        - m2m_changed on the through models each source declares in `depends_on` (ideas' and missions'
+          themes, ideas' districts, set after the first save): re-describe the object, so the row gets its
+          theme, district and the theme referent as assignee.
+        Sources also call `core.contributions.contribution_changed()` / `support_changed()` after changes
+        that fire no signal; `connect_sources()` installs the handlers (run after commit, never raising).
         strategy is last in INSTALLED_APPS, so every source has registered itself when this runs.
         """
         from core import contributions as registry

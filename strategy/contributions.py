@@ -1,14 +1,20 @@
 """Strategy's side of the contribution registry: section comments are a source, and the outcome provider."""
 
+import logging
+
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Max, Q
-from django.db.models.signals import post_delete, post_save
+from django.db import transaction
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import contributions as registry
 
 from .models import Contribution, SectionComment
+
+logger = logging.getLogger(__name__)
 
 
 def describe_comment(comment: SectionComment) -> registry.ContributionData:
@@ -60,6 +66,52 @@ def outcomes_for(source_key: str, ids: list[int]) -> dict[int, registry.Outcome]
     return result
 
 
+def resync(source_key: str, pk) -> None:
+    """Re-describe one source object into the inbox (registry.contribution_changed, m2m changes)."""
+    from .services import remove_contribution, upsert_contribution
+
+    source = registry.get_source(source_key)
+    if source is None:
+        return
+    obj = source.model._default_manager.filter(pk=pk).first()
+    if obj is None:
+        remove_contribution(source_key, pk)
+    else:
+        upsert_contribution(source.describe(obj))
+
+
+def support_subquery(source: registry.Source):
+    """The source's support figure for the inbox row's object, as a correlated SQL subquery."""
+    figure = source.support().filter(pk=OuterRef("source_id")).values("support")[:1]
+    return Coalesce(Subquery(figure), 0)
+
+
+def refresh_support(source_key: str, pk) -> int:
+    """After a vote/support/application commits: copy the fresh support figure into the inbox row.
+
+    The row lock comes first, in its own statement, so that the UPDATE's snapshot is taken after any
+    concurrent refresh committed: the last refresh always reads the last committed counter. Nothing is
+    written when the figure did not change (a vote "against" leaves the support alone).
+    """
+    source = registry.get_source(source_key)
+    if source is None or source.support is None:
+        return 0
+    rows = Contribution.objects.filter(source=source_key, source_id=pk)
+    with transaction.atomic():
+        if not list(rows.select_for_update().values_list("pk", flat=True)):
+            return 0
+        fresh = support_subquery(source)
+        return rows.filter(~Q(support=fresh)).update(support=fresh)
+
+
+def refresh_all_support(source: registry.Source) -> int:
+    """The periodic repair: one UPDATE per source for every row whose support differs from the source."""
+    if source.support is None:
+        return 0
+    fresh = support_subquery(source)
+    return Contribution.objects.filter(source=source.key).filter(~Q(support=fresh)).update(support=fresh)
+
+
 def _on_save(sender, instance, raw=False, **kwargs):
     if raw:
         return
@@ -70,6 +122,49 @@ def _on_save(sender, instance, raw=False, **kwargs):
         upsert_contribution(source.describe(instance))
 
 
+def _on_m2m_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """Themes/districts set after the first save: re-describe the objects whose relations changed."""
+    if action not in ("pre_clear", "post_add", "post_remove", "post_clear"):
+        return
+    source = _source_for_through(sender)
+    if source is None:
+        return
+    if not reverse:
+        if action != "pre_clear":
+            _resync_instance(source, instance)
+        return
+    # Reverse side (e.g. theme.ideas.add(...)): the source objects are in pk_set, or, for a clear, the
+    # objects related just before it (remembered at pre_clear).
+    field = _forward_field_name(source, sender)
+    if action == "pre_clear":
+        related = source.model._default_manager.filter(**{field: instance}).values_list("pk", flat=True)
+        instance._strategy_cleared_ids = set(related)
+        return
+    ids = pk_set if action != "post_clear" else getattr(instance, "_strategy_cleared_ids", set())
+    for obj in source.model._default_manager.filter(pk__in=list(ids or ())):
+        _resync_instance(source, obj)
+
+
+def _resync_instance(source: registry.Source, obj) -> None:
+    from .services import upsert_contribution
+
+    upsert_contribution(source.describe(obj))
+
+
+def _source_for_through(through) -> registry.Source | None:
+    for source in registry.sources():
+        if through in source.depends_on:
+            return source
+    return None
+
+
+def _forward_field_name(source: registry.Source, through) -> str:
+    for f in source.model._meta.many_to_many:
+        if f.remote_field.through is through:
+            return f.name
+    raise LookupError(f"{through} is not a many-to-many of {source.model}")
+
+
 def _on_delete(sender, instance, **kwargs):
     from .services import remove_contribution
 
@@ -78,15 +173,25 @@ def _on_delete(sender, instance, **kwargs):
         remove_contribution(source.key, instance.pk)
 
 
+def _uid(model) -> str:
+    return f"strategy-contribution-{model._meta.label_lower}"
+
+
 def connect_sources() -> None:
-    """Connect post_save/post_delete of every registered source model (idempotent: one receiver per model)."""
+    """Connect post_save/post_delete of every registered source model, and m2m_changed of the through models
+    it depends on (idempotent: one receiver per model)."""
     for source in registry.sources():
-        uid = f"strategy-contribution-{source.model._meta.label_lower}"
+        uid = _uid(source.model)
         post_save.connect(_on_save, sender=source.model, weak=False, dispatch_uid=uid)
         post_delete.connect(_on_delete, sender=source.model, weak=False, dispatch_uid=uid)
+        for through in source.depends_on:
+            m2m_changed.connect(_on_m2m_changed, sender=through, weak=False, dispatch_uid=_uid(through))
+    registry.set_sync_handlers(resync=resync, refresh_support=refresh_support)
 
 
 def disconnect_source(source: registry.Source) -> None:
-    uid = f"strategy-contribution-{source.model._meta.label_lower}"
+    uid = _uid(source.model)
     post_save.disconnect(sender=source.model, dispatch_uid=uid)
     post_delete.disconnect(sender=source.model, dispatch_uid=uid)
+    for through in source.depends_on:
+        m2m_changed.disconnect(sender=through, dispatch_uid=_uid(through))

@@ -330,6 +330,7 @@ def load(stdout=None):
     for theme in Theme.objects.filter(slug__in=[c[0] for c in CHAPTERS], referent__isnull=True):
         theme.referent = referente if theme.slug == "mobilite" and referente else team
         theme.save(update_fields=["referent"])
+    # The sources' services keep the inbox in sync; this only repairs rows for data loaded without signals.
     services.sync_all()
     if Version.objects.filter(number__gte=2).exists():
         _say(stdout, "Strategy demo already loaded; contributions synchronised.")
@@ -415,8 +416,9 @@ def load(stdout=None):
     for _theme, _chapter, sections in CHAPTERS:
         for slug, _title, _v1, v2 in sections:
             if v2:
-                section = Section.objects.get(slug=slug)
-                services.edit_section(section, team, v2, section.revision)
+                section = Section.objects.select_related("theme__referent").get(slug=slug)
+                # Each section is edited by its owner, the referent of its theme.
+                services.edit_section(section, section.theme.referent or team, v2, section.revision)
     services.publish_version(
         team,
         "Version enrichie par les contributions : délai de publication des données, stationnement vélo près des "

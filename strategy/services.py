@@ -4,7 +4,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -117,11 +117,27 @@ def upsert_contribution(data: registry.ContributionData) -> Contribution | None:
             return upsert_contribution(data)
         _announce("contribution.created", c)
         return c
+    update_fields = list(SYNCED_FIELDS)
+    theme = fields["theme"]
+    if _reassign(existing, theme):
+        existing.assigned_to = theme.referent if theme else None
+        update_fields.append("assigned_to")
     for name, value in fields.items():
         setattr(existing, name, value)
-    existing.save(update_fields=SYNCED_FIELDS)
+    existing.save(update_fields=update_fields)
     _announce("contribution.updated" if existing.is_public else "contribution.removed", existing)
     return existing
+
+
+def _reassign(existing: Contribution, theme: Theme | None) -> bool:
+    """A contribution whose theme becomes known or changes goes to the new theme's referent, unless the team
+    already took it in hand (triaged, or handed to someone who is not the previous theme's referent)."""
+    if existing.theme_id == (theme.pk if theme else None):
+        return existing.assigned_to_id is None and theme is not None and theme.referent_id is not None
+    if existing.status != Contribution.Status.NEW:
+        return existing.assigned_to_id is None and theme is not None and theme.referent_id is not None
+    previous_referent = existing.theme.referent_id if existing.theme_id else None
+    return existing.assigned_to_id in (None, previous_referent)
 
 
 @transaction.atomic
@@ -170,7 +186,22 @@ def sync_source(source: registry.Source, batch_size: int = 2000, stdout=None) ->
             flush()
     flush()
     removed, _detail = Contribution.objects.filter(source=source.key).exclude(source_id__in=seen).delete()
+    # The bulk upsert keeps assignments; rows that never had one go to their theme's referent.
+    Contribution.objects.filter(source=source.key, assigned_to__isnull=True, theme__referent__isnull=False).update(
+        assigned_to=Subquery(Theme.objects.filter(pk=OuterRef("theme_id")).values("referent")[:1])
+    )
     return total, removed
+
+
+def refresh_support(keys=None, stdout=None) -> dict:
+    """The periodic repair of support figures (one UPDATE per source); returns rows changed per source."""
+    from .contributions import refresh_all_support
+
+    chosen = [s for s in registry.sources() if keys is None or s.key in keys]
+    changed = {source.key: refresh_all_support(source) for source in chosen}
+    if stdout:
+        stdout.write("  support refreshed: " + ", ".join(f"{k}: {n}" for k, n in changed.items()))
+    return changed
 
 
 def sync_all(stdout=None) -> dict:
@@ -180,9 +211,29 @@ def sync_all(stdout=None) -> dict:
 # --- The document -------------------------------------------------------------------------------------------------
 
 
+def check_can_edit_section(user, section: Section) -> None:
+    """403 with the reason: the team only, and a section belongs to the referent of its theme."""
+    if user.has_perm("strategy.edit_section", section):
+        return
+    if not user.has_perm("strategy.edit_section"):
+        raise PermissionDenied(_("Only the mission team can edit the strategy."))
+    referent = section.theme.referent
+    raise PermissionDenied(
+        format_lazy(
+            _(
+                "The section “{section}” belongs to the theme “{theme}”: only its referent ({referent}) or a "
+                "coordinator of the mission can edit it. You are referent of another theme."
+            ),
+            section=section.title,
+            theme=section.theme.label,
+            referent=referent.public_name if referent else _("none yet"),
+        )
+    )
+
+
 def edit_section(section: Section, user, body: str, revision, title: str | None = None) -> Section:
     """Optimistic locking: the UPDATE only applies to the revision the editor read, so nobody's text is lost."""
-    _require(user, "strategy.edit_section", _("Only the mission team can edit the strategy."))
+    check_can_edit_section(user, section)
     errors = {}
     try:
         revision = int(revision)

@@ -39,6 +39,11 @@ def queryset():
     )
 
 
+def support():
+    """Applications not withdrawn, computed by SQL (services call support_changed() when one comes or goes)."""
+    return Mission.objects.annotate(support=Count("applications", filter=~Q(applications__status="withdrawn")))
+
+
 def followers(mission: Mission):
     return list(mission.organization.members.all())
 
@@ -51,5 +56,8 @@ register(
         describe=describe,
         queryset=queryset,
         followers=followers,
+        # describe() reads the themes, which create_mission() sets after the first save.
+        depends_on=(Mission.themes.through,),
+        support=support,
     )
 )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from core import realtime
+from core.contributions import support_changed
 from core.geo import locate
 from core.notifications import notify
 from core.rest import Conflict
@@ -286,6 +287,7 @@ def apply(user, mission: Mission, message: str = "", cv=None, *, waiting_list: b
             _store_cv(application, cv)
             application.save()
             ApplicationEvent.objects.create(application=application, actor=user, to_status=status)
+            support_changed("mission", mission.pk)
             _notify_new_application(application)
     except IntegrityError:
         raise Conflict(_("You have already applied to this mission.")) from None
@@ -326,6 +328,7 @@ def attach_to_mission(actor, application: Application, mission: Mission) -> Appl
             application.save(update_fields=["mission", "updated_at"])
     except IntegrityError:
         raise Conflict(_("This volunteer has already applied to this mission.")) from None
+    support_changed("mission", mission.pk)
     ApplicationEvent.objects.create(
         application=application,
         actor=actor,
@@ -517,6 +520,7 @@ def withdraw(user, application: Application) -> Application:
         ApplicationEvent.objects.create(
             application=application, actor=user, from_status=previous, to_status=S.WITHDRAWN
         )
+        support_changed("mission", application.mission_id)
         target = application.mission.title if application.mission else application.organization.name
         for member in application.organization.members.all():
             notify(
