@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from core.models import District, Theme
 from core.rest import Conflict
+from core.throttling import throttle
 
 from . import selectors, services
 from .charts import bar_chart, choropleth, month_chart
@@ -83,6 +84,7 @@ def diff(request):
     )
 
 
+@throttle("comment")
 def section_history(request, slug):
     history = list(selectors.section_history(slug))
     draft = Section.objects.filter(slug=slug).select_related("theme__referent", "chapter").first()
@@ -117,6 +119,7 @@ def section_history(request, slug):
             "comments": selectors.visible_comments(slug),
             "form": form,
             "can_comment": request.user.has_perm("strategy.comment_section"),
+            "can_edit": draft is not None and request.user.has_perm("strategy.edit_section", draft),
         },
         status=400 if form.errors else 200,
     )
@@ -332,6 +335,7 @@ def offline_new(request):
 def section_edit(request, slug):
     _team_only(request, "strategy.edit_section")
     section = get_object_or_404(selectors.draft_sections(), slug=slug)
+    services.check_can_edit_section(request.user, section)
     conflict = None
     if request.method == "POST":
         form = SectionEditForm(request.POST)
