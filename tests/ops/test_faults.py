@@ -100,6 +100,63 @@ def test_redis_stopped_pages_api_and_writes_still_work_and_it_is_logged(server, 
     )
 
 
+def test_redis_stopped_a_vote_through_the_real_server_is_accepted_and_counted(server, private_redis, private_pg):
+    """No live update without Redis, but the vote itself (HTTP API, token) is answered 200 and stored."""
+    token = register(server)
+    me = requests.get(f"{server.url}/api/v1/me/", headers={"Authorization": f"Token {token}"}, timeout=30)
+    user_id = me.json()["id"]
+    psql = ["psql", "-h", "127.0.0.1", "-p", str(private_pg.port), "-U", "postgres", "-d", "participe", "-At", "-c"]
+
+    def sql(query):
+        return subprocess.run([*psql, query], check=True, capture_output=True, text=True).stdout.strip()
+
+    # The account must be verified to vote, and a proposal must exist: set both up directly in the private DB.
+    sql(f"UPDATE accounts_user SET email_verified = true WHERE id = {user_id}")
+    proposal_id = register_proposal(server, token)
+
+    private_redis.stop()
+    try:
+        vote = requests.put(
+            f"{server.url}/api/v1/map/proposals/{proposal_id}/vote/",
+            json={"value": "for"},
+            headers={"Authorization": f"Token {token}"},
+            timeout=30,
+        )
+        detail = requests.get(f"{server.url}/api/v1/map/proposals/{proposal_id}/", timeout=30)
+    finally:
+        private_redis.start()
+
+    assert vote.status_code == 200, vote.text
+    assert vote.json() == {"votes_for": 1, "votes_against": 0, "my_vote": "for"}
+    assert detail.status_code == 200 and detail.json()["properties"]["votes_for"] == 1
+    stored = sql(f"SELECT count(*) FROM mapvotes_vote WHERE proposal_id = {proposal_id} AND user_id = {user_id}")
+    assert stored == "1"
+    assert sql(f"SELECT votes_for FROM mapvotes_proposal WHERE id = {proposal_id}") == "1"
+
+
+def register_proposal(server, token) -> int:
+    """A proposal through the public API (the account is verified); the private database gets the districts first."""
+    subprocess.run(
+        [sys.executable, "manage.py", "load_districts", "--approximate"],
+        cwd=ROOT,
+        env={**server_env(server.env["DATABASE_URL"], None), "DJANGO_SETTINGS_MODULE": "config.settings"},
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    body = {
+        "title": "Des arceaux vélo rue de Rivoli",
+        "description": "Il manque des places pour attacher les vélos devant la mairie.",
+        "theme": "mobilite",
+        "geometry": {"type": "Point", "coordinates": [2.3522, 48.8566]},
+    }
+    created = requests.post(
+        f"{server.url}/api/v1/map/proposals/", json=body, headers={"Authorization": f"Token {token}"}, timeout=30
+    )
+    assert created.status_code == 201, created.text
+    return created.json()["properties"]["id"]
+
+
 class Hammer(threading.Thread):
     """Keeps requesting a few URLs (anonymous and logged-in, pages and API) and records every answer."""
 
