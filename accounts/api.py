@@ -6,7 +6,6 @@ from rest_framework import generics, permissions, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from core import gdpr
@@ -15,13 +14,9 @@ from . import services
 from .serializers import MeSerializer, RegisterSerializer, TokenRequestSerializer, TokenSerializer
 
 
-class AuthThrottle(AnonRateThrottle):
-    scope = "write"
-
-
 class RegisterView(APIView):
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [AuthThrottle]
+    throttle_scope = "signup"  # core.throttling: per IP
 
     @extend_schema(request=RegisterSerializer, responses={201: MeSerializer}, tags=["accounts"])
     def post(self, request):
@@ -39,7 +34,7 @@ class RegisterView(APIView):
 
 class TokenView(APIView):
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [AuthThrottle]
+    throttle_scope = "login"  # core.throttling: per IP; django-axes locks an account out after repeated failures
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer}, tags=["accounts"])
     def post(self, request):

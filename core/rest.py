@@ -13,6 +13,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .throttling import ActionThrottled
+
 logger = logging.getLogger(__name__)
 
 
@@ -94,6 +96,8 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
         response.data = {"detail": gettext("Some of the data are invalid."), "errors": _as_lists(errors)}
+    elif isinstance(exc, ActionThrottled):  # a per-action limit (core.throttling) says which action
+        response.data = {"detail": str(exc.detail)}
     elif isinstance(exc, exceptions.Throttled):
         response.data = {
             "detail": gettext("Too many requests. Please wait %(seconds)s seconds and try again.")

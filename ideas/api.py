@@ -70,6 +70,7 @@ def _idea_payload(request, ideas):
 
 
 class IdeaListCreate(GenericAPIView):
+    throttle_scope = "propose"  # core.throttling
     permission_classes = [ReadOrAuthenticated]
     serializer_class = IdeaSerializer
     queryset = Idea.objects.none()  # for the schema; get() reads through selectors
@@ -121,6 +122,7 @@ class IdeaMatches(GenericAPIView):
 
 
 class IdeaSupport(GenericAPIView):
+    throttle_scope = "vote"  # core.throttling
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = SupportSerializer
 
@@ -136,6 +138,7 @@ class IdeaSupport(GenericAPIView):
 
 
 class IdeaConnections(GenericAPIView):
+    throttle_scope = "message"  # core.throttling
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = ConnectionSerializer
 
@@ -188,6 +191,7 @@ class ConnectionDetail(GenericAPIView):
 
 
 class ConnectionMessages(GenericAPIView):
+    throttle_scope = "message"  # core.throttling
     queryset = Message.objects.none()  # for the schema
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = MessageSerializer
@@ -208,6 +212,7 @@ class ConnectionMessages(GenericAPIView):
 
 
 class IdeaComments(GenericAPIView):
+    throttle_scope = "comment"  # core.throttling
     queryset = Comment.objects.none()  # for the schema
     permission_classes = [ReadOrAuthenticated]
     serializer_class = CommentSerializer
@@ -226,6 +231,7 @@ class IdeaComments(GenericAPIView):
 
 
 class IdeaNews(GenericAPIView):
+    throttle_scope = "propose"  # core.throttling
     queryset = NewsPost.objects.none()  # for the schema
     permission_classes = [ReadOrAuthenticated]
     serializer_class = NewsSerializer
@@ -298,6 +304,7 @@ class NeedMission(GenericAPIView):
 
 
 class PartnerListCreate(GenericAPIView):
+    throttle_scope = "propose"  # core.throttling
     permission_classes = [ReadOrAuthenticated]
     serializer_class = PartnerSerializer
     queryset = PartnerProfile.objects.none()  # for the schema

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.contributions import outcome
+from core.throttling import throttle
 
 from . import selectors, services
 from .forms import CommentForm, ConnectForm, IdeaForm, MessageForm, NeedFormSet, NewsForm, PartnerForm, ReportForm
@@ -164,6 +165,7 @@ def _idea_form_view(request, idea=None):
 
 
 @login_required
+@throttle("propose")
 def create(request):
     return _idea_form_view(request)
 
@@ -194,6 +196,7 @@ def _run(request, action, success=None):
 
 @login_required
 @require_POST
+@throttle("vote")
 def support(request, pk):
     idea = _visible(request, pk)
     if request.POST.get("action") == "remove":
@@ -209,6 +212,7 @@ def support(request, pk):
 
 @login_required
 @require_POST
+@throttle("comment")
 def comment(request, pk):
     idea = _visible(request, pk)
     form = CommentForm(request.POST)
@@ -225,6 +229,7 @@ def comment(request, pk):
 
 @login_required
 @require_POST
+@throttle("propose")
 def news(request, pk):
     idea = _visible(request, pk)
     form = NewsForm(request.POST)
@@ -262,6 +267,7 @@ def moderate(request, pk):
 
 @login_required
 @require_POST
+@throttle("message")
 def connect(request, pk):
     idea = _visible(request, pk)
     connection = _run(
@@ -329,6 +335,7 @@ def _my_partner(user):
 
 
 @login_required
+@throttle("propose")
 def partner_form(request):
     user = request.user
     profile = _my_partner(user)
@@ -411,6 +418,7 @@ def _connection(request, pk):
 
 
 @login_required
+@throttle("message")
 def connection(request, pk):
     conn = _connection(request, pk)
     if request.method == "POST":

@@ -127,6 +127,7 @@ def _proposal_or_404(pk, user=None):
 
 
 class ProposalCollection(APIView):
+    throttle_scope = "propose"  # core.throttling
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
@@ -174,6 +175,7 @@ class ProposalDetail(APIView):
 
 
 class ProposalVote(APIView):
+    throttle_scope = "vote"  # core.throttling
     @extend_schema(
         summary="Vote for or against (repeating it changes nothing)",
         request=VoteSerializer,
@@ -193,6 +195,7 @@ class ProposalVote(APIView):
 
 
 class ProposalComments(APIView):
+    throttle_scope = "comment"  # core.throttling
     pagination_class = StandardPagination  # documents the paginated list in the schema
 
     @extend_schema(summary="Comments of a proposal (paginated)", responses={200: CommentSerializer(many=True)})

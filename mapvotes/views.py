@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core import contributions, moderation
 from core.models import District, Theme
+from core.throttling import throttle
 
 from . import selectors, services
 from .forms import CommentForm, HideForm, MergeForm, ProposalForm, ReportForm, StatusForm
@@ -124,6 +125,7 @@ def _back(request, default):
 
 
 @login_required
+@throttle("propose")
 def propose(request):
     if request.method == "POST":
         form = ProposalForm(request.POST, request.FILES)
@@ -154,6 +156,7 @@ def propose(request):
 
 @require_POST
 @login_required
+@throttle("vote")
 def vote(request, pk):
     proposal = get_object_or_404(Proposal.objects.only("pk"), pk=pk)
     value = request.POST.get("value")
@@ -171,6 +174,7 @@ def vote(request, pk):
 
 @require_POST
 @login_required
+@throttle("comment")
 def comment(request, pk):
     proposal = get_object_or_404(Proposal.objects.only("pk"), pk=pk)
     form = CommentForm(request.POST)

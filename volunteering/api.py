@@ -39,6 +39,7 @@ def _mission_data(validated):
 
 
 class MissionList(APIView):
+    throttle_scope = "propose"  # core.throttling
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     pagination_class = StandardPagination  # documents the paginated list in the schema
 
@@ -113,6 +114,7 @@ class MissionAction(APIView):
 
 
 class MissionApplications(APIView):
+    throttle_scope = "apply"  # core.throttling
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
@@ -172,6 +174,7 @@ def _safe_cell(value: str) -> str:
 
 
 class SpontaneousApplication(APIView):
+    throttle_scope = "apply"  # core.throttling
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
@@ -217,6 +220,7 @@ def _visible_application(request, pk) -> Application:
 
 
 class ApplicationDetail(APIView):
+    throttle_scope = "message"  # core.throttling
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(responses={200: ApplicationSerializer})
@@ -248,6 +252,7 @@ class ApplicationWithdraw(APIView):
 
 
 class ApplicationBulk(APIView):
+    throttle_scope = "message"  # core.throttling
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(request=BulkStatusSerializer, responses={200: ApplicationSerializer(many=True)})

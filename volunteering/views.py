@@ -14,6 +14,7 @@ from rest_framework.exceptions import APIException
 
 from accounts.models import Organization
 from core.contributions import outcome
+from core.throttling import throttle
 from ideas.selectors import idea_for_mission
 
 from . import selectors, services
@@ -77,6 +78,7 @@ def index(request):
     )
 
 
+@throttle("apply")
 def mission_detail(request, pk):
     mission = get_object_or_404(
         Mission.objects.select_related("organization", "district").prefetch_related("themes"), pk=pk
@@ -196,6 +198,7 @@ def _link_idea_need(request, mission):
 
 
 @login_required
+@throttle("propose")
 def mission_create(request):
     return _mission_form_view(request)
 
@@ -314,6 +317,7 @@ def dashboard(request, slug, form=None):
 
 @login_required
 @require_POST
+@throttle("message")
 def dashboard_update(request, slug):
     organization = _organization_for_member(request, slug)
     ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]

@@ -1,4 +1,7 @@
-"""Hardening: API rate limits with a clear French 429, django-axes lock-out, `check --deploy`, CSP without inline JS."""
+"""Hardening: API rate limits with a clear French 429, django-axes lock-out, `check --deploy`, CSP without inline JS.
+
+The per-action limits (vote, propose, comment...) are tested in tests/core/test_throttling.py.
+"""
 
 import json
 import os
@@ -35,6 +38,7 @@ print("SETTINGS=" + json.dumps({
     "csrf_secure": settings.CSRF_COOKIE_SECURE,
     "axes": settings.AXES_ENABLED,
     "staticfiles": settings.STORAGES["staticfiles"]["BACKEND"],
+    "actions": settings.THROTTLE_ACTIONS,
 }))
 """
 
@@ -74,8 +78,14 @@ def test_production_settings_turn_on_https_only_cookies_hsts_throttles_and_axes(
     assert effective["throttle_classes"] == [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
+        "core.throttling.ActionThrottle",
     ]
     assert effective["rates"]["anon"] == "120/min" and effective["rates"]["user"] == "600/min"
+    actions = effective["actions"]
+    assert set(actions) == {"vote", "propose", "comment", "apply", "message", "signup", "login"}
+    assert actions["vote"]["account"].startswith("60/min") and actions["vote"]["ip"]
+    assert all(actions[a]["account"] and actions[a]["ip"] for a in ("propose", "comment", "apply", "message"))
+    assert actions["signup"]["ip"] and actions["login"]["ip"]
     assert effective["staticfiles"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
 

@@ -1,0 +1,182 @@
+"""Rate limits per action — vote, propose, comment, apply, message, signup, login — for the API and the pages alike.
+
+One allowance per action, counted in the shared cache (Redis in production, so every worker sees it): a resident who
+votes through the page and through the API uses the same counter.
+- API views declare the action with DRF's attribute, `throttle_scope = "vote"`; `ActionThrottle` (installed in
+  REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]) applies it; a refusal is a 429 `{"detail": ...}` with Retry-After.
+- Page views are decorated with `@throttle("vote")`; a refusal renders templates/429.html, which says when to retry
+  and keeps what the user typed so that nothing is lost.
+Only writes count (POST, PUT, PATCH, DELETE). Each action has a rate per account and one per IP address
+(settings.THROTTLE_ACTIONS, from THROTTLE_<ACTION> and THROTTLE_<ACTION>_IP): "N/period" where period is s, min, h
+or d, optionally with a multiple ("5/10min"); several windows separated by commas ("300/min,1500/h"); "" = no limit.
+"""
+
+import logging
+import math
+import re
+import time
+from functools import lru_cache, wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import render
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import Throttled
+from rest_framework.throttling import BaseThrottle
+
+logger = logging.getLogger(__name__)
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+# Why the request was refused, in a sentence for the person; "when to retry" is added after it.
+REASONS = {
+    "vote": _("You have voted many times in a short while."),
+    "propose": _("You have published many contributions in a short while."),
+    "comment": _("You have written many comments in a short while."),
+    "apply": _("You have sent many applications in a short while."),
+    "message": _("You have sent many messages in a short while."),
+    "signup": _("Many accounts have been created from your network in a short while."),
+    "login": _("Many log-in attempts have come from your network in a short while."),
+}
+
+_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([a-z]+)\s*$")
+
+
+@lru_cache(maxsize=64)
+def parse_rates(rates: str) -> tuple[tuple[int, int], ...]:
+    """'300/min,1500/h' → ((300, 60), (1500, 3600)): (requests allowed, window in seconds)."""
+    parsed = []
+    for rate in filter(None, (part.strip() for part in (rates or "").split(","))):
+        match = _RATE.match(rate.lower())
+        if not match or match.group(3) not in _UNITS:
+            raise ValueError(f"Invalid rate {rate!r}: expected N/period, e.g. 60/min, 5/10min, 1000/h")
+        multiple = int(match.group(2) or 1)
+        parsed.append((int(match.group(1)), multiple * _UNITS[match.group(3)]))
+    return tuple(parsed)
+
+
+def client_ip(request) -> str:
+    """The client address as DRF's throttles see it (X-Forwarded-For behind NUM_PROXIES proxies)."""
+    return BaseThrottle().get_ident(request) or "unknown"
+
+
+def _consume(key: str, limit: int, window: int, now: float) -> int | None:
+    """Count one request in a fixed window; the seconds until the window ends if `limit` is exceeded."""
+    bucket = int(now // window)
+    cache_key = f"throttle:{key}:{window}:{bucket}"
+    try:
+        cache.add(cache_key, 0, timeout=window + 1)
+        count = cache.incr(cache_key)
+    except ValueError:  # the key expired between add and incr: a new window starts with this request
+        return None
+    except Exception:  # noqa: BLE001 - a cache outage must not refuse residents; it is logged
+        logger.warning("Rate limit not applied: cache unavailable", exc_info=True)
+        return None
+    if count is None or count <= limit:  # None: django-redis ignoring an outage
+        return None
+    return max(1, math.ceil((bucket + 1) * window - now))
+
+
+def check(request, action: str) -> int | None:
+    """Count this request against `action`'s limits: None if allowed, else the seconds to wait."""
+    if request.method not in WRITE_METHODS:
+        return None
+    config = settings.THROTTLE_ACTIONS.get(action)
+    if config is None:
+        raise KeyError(f"Unknown rate-limited action {action!r}; add it to settings.THROTTLE_ACTIONS")
+    keys = []
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and config.get("account"):
+        keys.append((f"{action}:account:{user.pk}", config["account"]))
+    if config.get("ip"):
+        ip = client_ip(request)
+        if ip not in settings.THROTTLE_EXEMPT_IPS:
+            keys.append((f"{action}:ip:{ip}", config["ip"]))
+    now = time.time()
+    waits = [
+        wait
+        for key, rates in keys
+        for limit, window in parse_rates(rates)
+        if (wait := _consume(key, limit, window, now)) is not None
+    ]
+    if waits:
+        logger.info("Rate limit %s reached for %s", action, request.path)
+    return max(waits, default=None)
+
+
+def human_delay(seconds: int) -> str:
+    if seconds < 60:
+        return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
+    if seconds < 3600:
+        minutes = math.ceil(seconds / 60)
+        return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+    hours = math.ceil(seconds / 3600)
+    return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+
+
+def refusal_message(action: str, wait: int) -> str:
+    retry = gettext("Please try again in %(delay)s.") % {"delay": human_delay(wait)}
+    return f"{REASONS.get(action, _('Too many requests.'))} {retry}"
+
+
+class ActionThrottled(Throttled):
+    """A 429 whose detail says which action was limited (core.rest.exception_handler keeps it)."""
+
+    def __init__(self, wait: int, message: str):
+        super().__init__(detail=message)  # without DRF's English "Expected available in N seconds."
+        self.wait = wait
+
+
+class ActionThrottle(BaseThrottle):
+    """DRF side: limits the action named by the view's `throttle_scope` (views without one are not affected)."""
+
+    def allow_request(self, request, view):
+        action = getattr(view, "throttle_scope", None)
+        if not action:
+            return True
+        wait = check(request, action)
+        if wait is None:
+            return True
+        raise ActionThrottled(wait, refusal_message(action, wait))
+
+
+def throttle(action: str):
+    """Page side: `@throttle("comment")` on a view; a refused POST gets the 429 page, the view does not run."""
+    if action not in REASONS:
+        raise ValueError(f"Unknown rate-limited action {action!r}")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            wait = check(request, action)
+            if wait is None:
+                return view(request, *args, **kwargs)
+            return too_many_requests_page(request, action, wait)
+
+        return wrapper
+
+    return decorator
+
+
+def too_many_requests_page(request, action: str, wait: int):
+    """429 page: when to retry, what the user typed (to copy), and a button that sends the same form again."""
+    fields = [(name, value) for name, values in request.POST.lists() for value in values]
+    fields = [(name, value) for name, value in fields if name != "csrfmiddlewaretoken"]
+    typed = [value for name, value in fields if name != "next" and (" " in value.strip() or len(value) > 40)]
+    response = render(
+        request,
+        "429.html",
+        {
+            "message": refusal_message(action, wait),
+            "retry_after": wait,
+            "fields": fields,
+            "typed": typed,
+            "had_files": bool(request.FILES),
+            "retry_url": request.get_full_path(),
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(wait)
+    return response
