@@ -35,6 +35,7 @@ function setup(input) {
         option.value = place.label;
         return option;
       }));
+      choose(); // the text typed (or pasted) may already be one of the suggestions
     } catch {
       // Offline or aborted: the server will geocode the typed text on submit.
     }

@@ -1,0 +1,71 @@
+"""On a phone, a resident places a proposal with a tap or by typing a place; new proposals reach other maps live."""
+
+import re
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from core import places
+from tests.e2e.helpers import assert_accessible, login
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.e2e]
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+
+
+def test_on_a_phone_a_tap_places_the_proposal_and_a_typed_place_moves_it(new_page, live_server_url, reference_data):
+    places.load()
+    UserFactory(email="nadia@example.org")
+    phone = new_page(**PHONE)
+    login(phone, live_server_url, "nadia@example.org")
+    phone.goto(f"{live_server_url}/carte/")
+    phone.wait_for_selector(".leaflet-container")
+    phone.locator("#map-status").filter(has_text="dans cette zone").wait_for(timeout=10_000)
+    phone.locator("#map").scroll_into_view_if_needed()
+    box = phone.locator("#map").bounding_box()
+    phone.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert phone.locator("#id_latitude").input_value() != ""
+    assert "Emplacement choisi" in phone.locator("#map-status").inner_text()
+
+    # typing a place name instead: the suggestion fills the coordinates and moves the marker
+    phone.locator("#id_address").fill("Place de la Bastille")
+    expect(phone.locator("#id_latitude")).to_have_value(re.compile(r"^48\.853"), timeout=10_000)
+    expect(phone.locator("#id_longitude")).to_have_value(re.compile(r"^2\.369"))
+    phone.locator("#id_title").fill("Plus de bancs place de la Bastille")
+    phone.locator("#id_description").fill("Pour s'asseoir en attendant le bus.")
+    phone.locator("#id_theme").select_option("mobilite")
+    assert_accessible(phone)
+    phone.get_by_role("button", name="Publier ma proposition").tap()
+    phone.wait_for_url(re.compile(r"/carte/propositions/\d+/"))
+    assert phone.get_by_role("heading", level=1).inner_text() == "Plus de bancs place de la Bastille"
+    assert_accessible(phone)
+
+
+def test_a_new_proposal_appears_on_another_residents_map_without_reload(page, live_server_url, reference_data):
+    UserFactory(email="yanis@example.org")
+    page.goto(f"{live_server_url}/carte/")
+    page.wait_for_selector(".leaflet-container")
+    status = page.locator("#map-status")
+    status.filter(has_text=re.compile(r"^0 proposition")).wait_for(timeout=10_000)
+    page.wait_for_timeout(1000)  # the WebSocket connects
+
+    token = requests.post(
+        f"{live_server_url}/api/v1/auth/token/",
+        json={"email": "yanis@example.org", "password": "motdepasse-solide-42"},
+        timeout=30,
+    ).json()["token"]
+    created = requests.post(
+        f"{live_server_url}/api/v1/map/proposals/",
+        json={
+            "title": "Composteur de quartier",
+            "description": "Au square Saint-Jacques.",
+            "theme": "environnement",
+            "geometry": {"type": "Point", "coordinates": [2.3488, 48.8578]},
+        },
+        headers={"Authorization": f"Token {token}"},
+        timeout=30,
+    )
+    assert created.status_code == 201, created.text
+    status.filter(has_text=re.compile(r"^1 proposition")).wait_for(timeout=10_000)
