@@ -32,6 +32,7 @@ serve-prod: setup ## Several uvicorn workers behind one port, Redis layer/cache 
 	@scripts/serve_prod.sh $(PORT)
 
 bench: setup ## Run the benchmarks in bench/ (prints figures)
-	@$(PY) bench/run_all.py
+	@DATABASE_URL="$${BENCH_DATABASE_URL:-postgis://postgres@127.0.0.1:5432/participe_bench}" \
+		$(PY) bench/run_all.py $(BENCH_ARGS)
 
 .PHONY: help setup demo run test lint messages serve-prod bench

@@ -1,16 +1,19 @@
 """Bounded load test against `make serve-prod` (loopback only): N concurrent users for D seconds.
 
-    make serve-prod PORT=8000 &                       # in another terminal
-    DATABASE_URL=... .venv/bin/python bench/load_test.py --url http://127.0.0.1:8000 [--users 200] [--duration 60]
+    DATABASE_URL=postgis://postgres@127.0.0.1:5432/participe_bench PORT=8765 make serve-prod &
+    .venv/bin/python bench/load_test.py --url http://127.0.0.1:8765 [--users 200] [--duration 60]
 
-Each virtual user is a verified account with its own API token (created directly in the database before the run,
-so that per-account limits apply as for real residents; per-IP limits would otherwise treat the whole test as one
-visitor). Users loop over a mix: browsing the map (districts + proposals in a bbox), voting on a proposal, searching
-missions, reading the strategy, listing themes. Endpoints that are not deployed yet (404) are skipped with a note.
-Pure asyncio + h11 (already installed with uvicorn): no extra dependency.
+The server and this script must use the same *_bench database (DATABASE_URL defaults to participe_bench; any other
+name is refused, since accounts are created in it); run bench/mapvotes_bench.py (and the others) first so that
+there are proposals, missions and a strategy to read. Each virtual user is a verified account with its own API
+token (created directly in the database before the run, so that per-account limits apply as for real residents).
+Users loop over a mix: browsing the map (a viewport somewhere in Paris at zoom 12–17, districts), voting on a
+proposal, searching missions (words, near a point), reading the strategy (current version, diff v1→v2), listing
+themes. Pure asyncio + h11 (installed with uvicorn): no extra dependency.
 
 Reports throughput, p50/p95/p99 latency per kind, the error rate (429s are counted apart: they are intended), and
-checks that every accepted vote is in the database (the proposals' counts grew by exactly the accepted votes).
+checks in the database that every accepted vote is there: each user's last accepted answer on each proposal is the
+vote row, and every proposal's counters equal its rows.
 """
 
 import argparse
@@ -30,8 +33,8 @@ import h11
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BBOX = "2.25,48.81,2.42,48.91"
 REQUEST_TIMEOUT = 30  # seconds; a slower answer counts as an error
+MISSION_WORDS = ["jardin", "aide", "vélo", "alimentaire", "numérique", "nettoyage", "lecture", "compostage"]
 
 
 class Connection:
@@ -88,12 +91,8 @@ class Connection:
         self.reader = self.writer = self.conn = None
 
 
-def create_users(count: int) -> list[str]:
-    """Verified accounts with tokens, in bulk (one INSERT per table)."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+def create_users(count: int) -> list[tuple[int, str]]:
+    """Verified accounts with tokens, in bulk (one INSERT per table): [(user id, token key)]."""
     from allauth.account.models import EmailAddress
     from django.contrib.auth.hashers import make_password
     from rest_framework.authtoken.models import Token
@@ -115,7 +114,44 @@ def create_users(count: int) -> list[str]:
     )
     EmailAddress.objects.bulk_create([EmailAddress(user=u, email=u.email, primary=True, verified=True) for u in users])
     tokens = Token.objects.bulk_create([Token(user=u, key=Token.generate_key()) for u in users])
-    return [t.key for t in tokens]
+    return [(t.user_id, t.key) for t in tokens]
+
+
+def targets():
+    """Proposals to vote on (generated ones when present) and the strategy versions to diff."""
+    from mapvotes.models import Proposal
+    from strategy.models import Version
+
+    ids = list(
+        Proposal.objects.filter(is_hidden=False, merged_into=None).order_by("?").values_list("pk", flat=True)[:2000]
+    )
+    versions = list(Version.objects.order_by("number").values_list("number", flat=True))
+    return ids, versions
+
+
+def counters_match_rows() -> int:
+    """How many proposals have counters that differ from their vote rows (must be 0)."""
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute(
+            """
+            SELECT count(*) FROM mapvotes_proposal p LEFT JOIN (
+                SELECT proposal_id, count(*) FILTER (WHERE value = 'for') f, count(*) FILTER (WHERE value = 'against') a
+                FROM mapvotes_vote GROUP BY proposal_id) v ON v.proposal_id = p.id
+            WHERE (p.votes_for, p.votes_against) <> (coalesce(v.f, 0), coalesce(v.a, 0))
+            """
+        )
+        return c.fetchone()[0]
+
+
+def votes_in_database(user_ids) -> dict:
+    from mapvotes.models import Vote
+
+    return {
+        (u, p): v
+        for u, p, v in Vote.objects.filter(user_id__in=user_ids).values_list("user_id", "proposal_id", "value")
+    }
 
 
 class Stats:
@@ -123,80 +159,64 @@ class Stats:
         self.latency = defaultdict(list)
         self.status = defaultdict(lambda: defaultdict(int))
         self.errors = []
+        self.samples = {}  # (kind, status) -> first body of a non-2xx answer
 
-    def add(self, kind, status, seconds):
+    def add(self, kind, status, seconds, body=b""):
         self.latency[kind].append(seconds)
         self.status[kind][status] += 1
+        if not (isinstance(status, int) and 200 <= status < 300):
+            self.samples.setdefault((kind, status), body[:200])
 
 
-async def probe(url_host, url_port):
-    """Which endpoints exist on this deployment; proposal ids to vote on."""
-    conn = Connection(url_host, url_port)
-    await conn.open()
-    available, notes = {}, []
-    endpoints = {
-        "districts": "/api/v1/districts/",
-        "themes": "/api/v1/themes/",
-        "map": f"/api/v1/map/proposals/?bbox={BBOX}&zoom=16",
-        "missions": "/api/v1/volunteering/missions/?q=jardin",
-        "strategy": "/api/v1/strategy/",
-    }
-    proposal_ids = []
-    for kind, path in endpoints.items():
-        for _attempt in range(3):
-            try:
-                status, body = await conn.request("GET", path)
-                break
-            except (h11.ProtocolError, OSError):
-                await conn.close()
-                status, body = "conn-error", b""
-        if status == 200:
-            available[kind] = path
-            if kind == "map":
-                features = json.loads(body).get("features", [])
-                proposal_ids = [f["id"] for f in features if not f.get("properties", {}).get("cluster") and f.get("id")]
-        else:
-            notes.append(f"  - {kind}: {path} answered {status}: skipped (not deployed on this branch yet)")
-    await conn.close()
-    return available, proposal_ids, notes
+def viewport(rng):
+    """A bbox of a 1280×800 screen somewhere in Paris, at zoom 12 (all Paris) to 17 (street)."""
+    zoom = rng.choice([12, 13, 14, 15, 16, 17])
+    lon, lat = 2.28 + rng.random() * 0.13, 48.83 + rng.random() * 0.05
+    dx = 640 * 360 / (256 * 2**zoom)
+    dy = 400 * 360 / (256 * 2**zoom) * 0.66
+    return f"/api/v1/map/proposals/?bbox={lon - dx:.5f},{lat - dy:.5f},{lon + dx:.5f},{lat + dy:.5f}&zoom={zoom}"
 
 
-async def proposal_counts(host, port, ids):
-    conn = Connection(host, port)
-    await conn.open()
-    counts = {}
-    for pid in ids:
-        status, body = await conn.request("GET", f"/api/v1/map/proposals/{pid}/")
-        props = json.loads(body).get("properties", {}) if status == 200 else {}
-        counts[pid] = (props.get("votes_for", 0), props.get("votes_against", 0))
-    await conn.close()
-    return counts
+def next_request(kind, rng, proposal_ids, versions):
+    """(method, path, body) of one request of `kind`."""
+    if kind == "map":
+        return "GET", viewport(rng), b""
+    if kind == "districts":
+        return "GET", "/api/v1/districts/", b""
+    if kind == "themes":
+        return "GET", "/api/v1/themes/", b""
+    if kind == "vote":
+        body = json.dumps({"value": rng.choice(["for", "against"])}).encode()
+        return "PUT", f"/api/v1/map/proposals/{rng.choice(proposal_ids)}/vote/", body
+    if kind == "missions":
+        word = rng.choice(MISSION_WORDS)
+        if rng.random() < 0.5:
+            lon, lat = 2.29 + rng.random() * 0.11, 48.835 + rng.random() * 0.045
+            return "GET", f"/api/v1/volunteering/missions/?q={word}&near={lon:.4f},{lat:.4f}&radius_km=2", b""
+        return "GET", f"/api/v1/volunteering/missions/?q={word}", b""
+    if kind == "strategy":
+        if len(versions) >= 2 and rng.random() < 0.3:
+            return "GET", f"/api/v1/strategy/diff/?from={versions[0]}&to={versions[-1]}", b""
+        return "GET", "/api/v1/strategy/", b""
+    raise ValueError(kind)
 
 
-async def user_loop(host, port, token, available, proposal_ids, deadline, stats, accepted_votes):
+async def user_loop(host, port, user, proposal_ids, versions, deadline, stats, accepted_votes, uncertain):
+    user_id, token = user
+    rng = random.Random(user_id)
     conn = Connection(host, port)
     auth = [("Authorization", f"Token {token}")]
-    mix = [k for k in ("districts", "map", "map", "missions", "missions", "strategy", "themes") if k in available]
+    mix = ["districts", "map", "map", "map", "missions", "missions", "strategy", "themes"]
     if proposal_ids:
         mix += ["vote", "vote"]
-    if not mix:
-        return
-    await asyncio.sleep(random.random())  # spread the start
+    await asyncio.sleep(rng.random())  # spread the start
     while time.monotonic() < deadline:
-        kind = random.choice(mix)
+        kind = rng.choice(mix)
+        method, path, body = next_request(kind, rng, proposal_ids, versions)
         started = time.perf_counter()
+        answer = b""
         try:
-            if kind == "vote":
-                pid = random.choice(proposal_ids)
-                value = random.choice(["for", "against"])
-                body = json.dumps({"value": value}).encode()
-                status, _ = await asyncio.wait_for(
-                    conn.request("PUT", f"/api/v1/map/proposals/{pid}/vote/", auth, body), REQUEST_TIMEOUT
-                )
-                if status == 200:
-                    accepted_votes[(token, pid)] = value
-            else:
-                status, _ = await asyncio.wait_for(conn.request("GET", available[kind], auth), REQUEST_TIMEOUT)
+            status, answer = await asyncio.wait_for(conn.request(method, path, auth, body), REQUEST_TIMEOUT)
         except TimeoutError:
             status = "timeout"
             await conn.close()
@@ -204,8 +224,15 @@ async def user_loop(host, port, token, available, proposal_ids, deadline, stats,
             status = "conn-error"
             stats.errors.append(repr(exc))
             await conn.close()
-        stats.add(kind, status, time.perf_counter() - started)
-        await asyncio.sleep(random.uniform(0.05, 0.3))  # think time
+        if kind == "vote":
+            pid = int(path.split("/")[-3])
+            if status == 200:
+                accepted_votes[(user_id, pid)] = json.loads(answer)["my_vote"]
+                uncertain.discard((user_id, pid))
+            elif not isinstance(status, int) or status >= 500:
+                uncertain.add((user_id, pid))  # the server may or may not have recorded it
+        stats.add(kind, status, time.perf_counter() - started, answer)
+        await asyncio.sleep(rng.uniform(0.05, 0.3))  # think time
     await conn.close()
 
 
@@ -218,7 +245,7 @@ def pct(values, q):
 
 async def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--url", default="http://127.0.0.1:8765")
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--duration", type=float, default=60)
     args = parser.parse_args()
@@ -226,23 +253,23 @@ async def main():
     host, port = parts.hostname, parts.port or 80
     if host not in ("127.0.0.1", "localhost", "::1"):
         sys.exit("Loopback only: refusing to load-test a remote host.")
+    import benchdb
+
+    benchdb.setup_django()  # refuses any database but a *_bench one: accounts are created in it
 
     print(f"Creating {args.users} verified accounts with tokens...", flush=True)
-    tokens = await asyncio.to_thread(create_users, args.users)
-    available, proposal_ids, notes = await probe(host, port)
-    print("Endpoints in the mix: " + ", ".join(available) + (", vote" if proposal_ids else ""))
-    if not proposal_ids:
-        notes.append("  - vote: no map proposals to vote on: voting skipped")
-    if notes:
-        print("Skipped:\n" + "\n".join(notes))
-    before = await proposal_counts(host, port, proposal_ids)
+    users = await asyncio.to_thread(create_users, args.users)
+    proposal_ids, versions = await asyncio.to_thread(targets)
+    print(
+        f"{len(proposal_ids)} proposals to vote on, strategy versions {versions}; load average {os.getloadavg()[0]:.1f}"
+    )
 
-    stats, accepted_votes = Stats(), {}
+    stats, accepted_votes, uncertain = Stats(), {}, set()
     print(f"Running {args.users} users for {args.duration:.0f} s against {args.url} ...", flush=True)
     started = time.monotonic()
     deadline = started + args.duration
     await asyncio.gather(
-        *(user_loop(host, port, t, available, proposal_ids, deadline, stats, accepted_votes) for t in tokens)
+        *(user_loop(host, port, u, proposal_ids, versions, deadline, stats, accepted_votes, uncertain) for u in users)
     )
     elapsed = time.monotonic() - started
 
@@ -254,35 +281,35 @@ async def main():
     throttled = all_status.get(429, 0)
     errors = sum(n for s, n in all_status.items() if not (isinstance(s, int) and 200 <= s < 300) and s != 429)
     print(f"\n{total} requests in {elapsed:.1f} s = {total / elapsed:.1f} req/s; statuses {dict(all_status)}")
-    print(f"{'kind':<10} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    print(f"{'kind':<10} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  statuses")
     everything = []
     for kind, values in sorted(stats.latency.items()):
         everything += values
-        print(f"{kind:<10} {len(values):>7} {pct(values, 50):>8.0f} {pct(values, 95):>8.0f} {pct(values, 99):>8.0f}")
+        print(
+            f"{kind:<10} {len(values):>7} {pct(values, 50):>8.0f} {pct(values, 95):>8.0f} {pct(values, 99):>8.0f}  "
+            f"{dict(stats.status[kind])}"
+        )
     print(
         f"{'all':<10} {len(everything):>7} {pct(everything, 50):>8.0f} {pct(everything, 95):>8.0f} {pct(everything, 99):>8.0f}"
     )
     print(f"error rate {errors / max(total, 1):.2%} (429 throttled apart: {throttled})")
+    for (kind, status), body in list(stats.samples.items())[:8]:
+        print(f"  sample {kind} {status}: {body!r}")
     if stats.errors:
         print("first errors:", stats.errors[:3])
 
     ok = errors == 0
-    if proposal_ids:
-        after = await proposal_counts(host, port, proposal_ids)
-        expected = defaultdict(lambda: [0, 0])
-        for (_token, pid), value in accepted_votes.items():
-            expected[pid][0 if value == "for" else 1] += 1
-        missing = {
-            pid: (before[pid], after[pid], expected[pid])
-            for pid in proposal_ids
-            if (after[pid][0] - before[pid][0], after[pid][1] - before[pid][1]) != tuple(expected[pid])
-        }
-        print(
-            f"accepted votes: {len(accepted_votes)} (distinct account x proposal); all in the database: {not missing}"
-        )
-        ok = ok and not missing
-        if missing:
-            print("mismatch (before, after, expected delta):", dict(list(missing.items())[:5]))
+    rows = await asyncio.to_thread(votes_in_database, [u for u, _ in users])
+    checked = {k: v for k, v in accepted_votes.items() if k not in uncertain}
+    lost = [k for k, v in checked.items() if rows.get(k) != v]
+    extra = [k for k in rows if k not in accepted_votes and k not in uncertain]
+    bad_counters = await asyncio.to_thread(counters_match_rows)
+    print(
+        f"accepted votes: {len(checked)} (account × proposal, last answer); missing or different in the database: "
+        f"{len(lost)}; rows without an accepted vote: {len(extra)}; proposals whose counters differ from their rows: "
+        f"{bad_counters}; pairs left uncertain by a 5xx/timeout: {len(uncertain)}"
+    )
+    ok = ok and not lost and not extra and not bad_counters
     sys.exit(0 if ok else 1)
 
 

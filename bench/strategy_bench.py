@@ -1,24 +1,22 @@
 """Strategy benchmark: 200,000 contributions generated in SQL, then median/p95 server times.
 
-    DATABASE_URL=postgis://…/participe_strategy .venv/bin/python bench/strategy_bench.py [--size small|full] [--keep]
+    .venv/bin/python bench/strategy_bench.py [--size full|small] [--keep]
+
+Runs on the participe_bench database only (DATABASE_URL defaults to it; a database whose name does not end in
+`_bench` is refused); only the rows it generated (source_id ≥ 900,000,000) are deleted. Places are drawn inside
+the real quartiers of Paris, and a contribution's arrondissement is the one of its place (one in ten has none).
 
 Targets (issue 6): filtered inbox page ≤ 100 ms median, dashboard aggregates ≤ 200 ms, diff of two versions
-of the whole document ≤ 200 ms. Needs themes and districts loaded (migrate + load_districts).
+of the whole document ≤ 200 ms. The stored diff uses the demo's v1 and v2 (benchdb.prepare loads them).
 """
 
 import argparse
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import benchdb
 
-import django  # noqa: E402
-
-django.setup()
+benchdb.setup_django()
 
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -71,8 +69,7 @@ WORDS = [
 
 GENERATE = f"""
 WITH w AS (SELECT %(words)s::text[] AS words),
-     t AS (SELECT array_agg(id) AS ids FROM core_theme),
-     d AS (SELECT array_agg(id) AS ids FROM core_district)
+     t AS (SELECT array_agg(id) AS ids FROM core_theme)
 INSERT INTO strategy_contribution
     (source, source_id, title, text, theme_id, district_id, location, support, url, created_at, is_public,
      status, public_reason, event, participants)
@@ -83,16 +80,15 @@ SELECT (ARRAY['map','idea','mission','comment'])[1 + (g %% 4)],
        'Proposition : ' || w.words[1 + (g * 3) %% array_length(w.words, 1)] || ' et '
            || w.words[1 + (g * 17) %% array_length(w.words, 1)] || ' près de la ' || w.words[1 + (g * 5) %% array_length(w.words, 1)],
        t.ids[1 + (g %% array_length(t.ids, 1))],
-       CASE WHEN g %% 10 = 0 THEN NULL ELSE d.ids[1 + ((g * 7) %% array_length(d.ids, 1))] END,
-       CASE WHEN g %% 3 = 0 THEN NULL
-            ELSE ST_SetSRID(ST_MakePoint(2.26 + random() * 0.14, 48.82 + random() * 0.07), 4326) END,
+       CASE WHEN g %% 10 = 0 THEN NULL ELSE bp.district_id END,
+       CASE WHEN g %% 3 = 0 OR g %% 10 = 0 THEN NULL ELSE bp.p END,
        (random() * random() * 300)::int,
        '/bench/' || g,
        now() - (random() * interval '720 days'),
        true,
        (ARRAY['new','new','new','reviewing','retained','new','reviewing','new'])[1 + (g %% 8)],
        '', '', NULL
-FROM generate_series(1, %(n)s) AS g, w, t, d
+FROM generate_series(1, %(n)s) AS g JOIN bench_points bp ON bp.i = g, w, t
 """
 
 
@@ -115,6 +111,7 @@ def generate(n):
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM strategy_contribution WHERE source_id >= %s", [BENCH_OFFSET])
         start = time.perf_counter()
+        benchdb.make_points(cursor, n)
         cursor.execute(GENERATE, {"words": WORDS, "n": n})
         print(f"Generated {n:,} contributions in {time.perf_counter() - start:.1f} s")
     with connection.cursor() as cursor:
@@ -159,6 +156,7 @@ def main():
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     n = 200_000 if args.size == "full" else 20_000
+    benchdb.prepare()
     generate(n)
     team = User.objects.filter(is_team=True).first() or User.objects.create_user(
         email="bench-equipe@paris.fr", password="bench-pass-42", is_team=True, email_verified=True

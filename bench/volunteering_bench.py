@@ -1,27 +1,22 @@
 """Volunteering benchmark: combined search and recommendations on a city-sized marketplace.
 
-    DATABASE_URL=postgis://postgres@127.0.0.1:5432/participe_volunteering_bench \
-        .venv/bin/python bench/volunteering_bench.py [--size small|full] [--runs 40] [--clean]
+    .venv/bin/python bench/volunteering_bench.py [--size full|small] [--runs 40] [--clean]
 
-Generates (bulk SQL, idempotent) 50,000 missions and 200,000 volunteers with profiles ("full"), or
-5,000 / 20,000 ("small"), then measures the server time of the API (in-process, no network):
+Runs on the participe_bench database only (DATABASE_URL defaults to it; a database whose name does not end in
+`_bench` is refused). Generates (bulk SQL, idempotent) 50,000 missions and 200,000 volunteers with profiles
+("full"), or 5,000 / 20,000 ("small"), places and homes drawn inside the real quartiers of Paris, then measures
+the server time of the API (in-process, no network):
 - combined search: text + theme + radius + dates   target: median <= 50 ms
 - recommendations for one volunteer                target: median <= 100 ms
 """
 
 import argparse
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import benchdb
 
-import django  # noqa: E402
-
-django.setup()
+benchdb.setup_django()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -71,34 +66,28 @@ def generate(missions: int, volunteers: int):
         c.execute("SELECT array_agg(id ORDER BY id) FROM core_theme")
         theme_ids = c.fetchone()[0]
         words = list(WORDS)
+        benchdb.make_points(c, missions, "bench_places")
         c.execute(
             """
             INSERT INTO volunteering_mission (
                 organization_id, title, description, address, location, remote, schedule, start_date, end_date,
                 weekdays, time_slots, commitment, commitment_hours, places, accepted_count, skills, accessible,
-                contact_name, contact_email, contact_phone, status, views_count, published_at, created_at, updated_at)
+                contact_name, contact_email, contact_phone, status, views_count, published_at, created_at, updated_at,
+                district_id)
             SELECT (%(orgs)s::int[])[1 + (g %% array_length(%(orgs)s::int[], 1))],
                    %(prefix)s || (%(words)s::text[])[1 + (g %% 15)] || ' n°' || g,
                    'Mission de bénévolat : ' || (%(words)s::text[])[1 + ((g / 15) %% 15)] || ' et '
                        || (%(words)s::text[])[1 + ((g / 7) %% 15)] || ', ambiance conviviale, débutants bienvenus.',
-                   '', CASE WHEN g %% 20 = 0 THEN NULL ELSE
-                       ST_SetSRID(ST_MakePoint(2.26 + random() * 0.15, 48.82 + random() * 0.08), 4326)::geography END,
+                   '', CASE WHEN g %% 20 = 0 THEN NULL ELSE bp.p::geography END,
                    g %% 20 = 0, 'period',
                    current_date + (g %% 120) - 30, current_date + (g %% 120) + (g %% 60),
                    ARRAY[g %% 7, (g + 3) %% 7]::smallint[], ARRAY['morning']::varchar[],
                    'hours_per_week', 1 + g %% 6, 1 + g %% 10, 0, ARRAY[]::varchar[], g %% 3 = 0,
                    '', '', '', CASE WHEN g %% 10 = 0 THEN 'closed' ELSE 'published' END, 0,
-                   now() - (g %% 60) * interval '1 day', now(), now()
-            FROM generate_series(1, %(n)s) g
+                   now() - (g %% 60) * interval '1 day', now(), now(), CASE WHEN g %% 20 <> 0 THEN bp.district_id END
+            FROM generate_series(1, %(n)s) g JOIN bench_places bp ON bp.i = g
             """,
             {"orgs": org_ids, "prefix": PREFIX, "words": words, "n": missions},
-        )
-        c.execute(
-            """
-            UPDATE volunteering_mission m SET district_id = d.id FROM core_district d
-            WHERE m.title LIKE %s AND m.location IS NOT NULL AND ST_Covers(d.geometry, m.location::geometry)
-            """,
-            [PREFIX + "%"],
         )
         c.execute(
             """
@@ -118,16 +107,18 @@ def generate(missions: int, volunteers: int):
             """,
             [PREFIX, volunteers],
         )
+        benchdb.make_points(c, volunteers, "bench_homes", seed=2)
+        benchdb.make_points(c, volunteers, "bench_works", seed=3)
         c.execute(
             """
             INSERT INTO volunteering_volunteerprofile (user_id, skills, availability, home_location, work_location,
                                                        radius_km, languages, weekly_email, phone, updated_at)
-            SELECT u.id, ARRAY[]::varchar[], ARRAY[(u.id %% 7) || '-morning']::varchar[],
-                   ST_SetSRID(ST_MakePoint(2.27 + random() * 0.13, 48.83 + random() * 0.06), 4326)::geography,
-                   CASE WHEN u.id %% 3 = 0 THEN
-                       ST_SetSRID(ST_MakePoint(2.30 + random() * 0.08, 48.85 + random() * 0.03), 4326)::geography END,
+            SELECT u.id, ARRAY[]::varchar[], ARRAY[(u.id %% 7) || '-morning']::varchar[], h.p::geography,
+                   CASE WHEN u.id %% 3 = 0 THEN w.p::geography END,
                    1 + u.id %% 5, ARRAY['français']::varchar[], u.id %% 4 = 0, '', now()
-            FROM accounts_user u WHERE u.email LIKE %s ON CONFLICT DO NOTHING
+            FROM (SELECT id, row_number() OVER (ORDER BY id)::int AS k FROM accounts_user WHERE email LIKE %s) u
+            JOIN bench_homes h ON h.i = u.k JOIN bench_works w ON w.i = u.k
+            ON CONFLICT DO NOTHING
             """,
             [PREFIX + "%"],
         )
@@ -174,9 +165,11 @@ def main():
     parser.add_argument("--clean", action="store_true")
     args = parser.parse_args()
     if args.clean:
+        benchdb.prepare()
         clean()
         return
     n_missions, n_volunteers = SIZES[args.size]
+    benchdb.prepare()
     generate(n_missions, n_volunteers)
 
     from core.models import Theme
