@@ -1,0 +1,456 @@
+"""Every API operation × every kind of account → the expected status code.
+
+The operations are enumerated from the OpenAPI schema (/api/v1/schema/) and cross-checked against the URL resolver:
+an endpoint added without a row in MATRIX fails `test_every_api_operation_has_an_expected_status_per_role`.
+
+One realistic world is built once for the module (a mission of the owner organisation with an application and a
+CV, an idea carried by the owner organisation with needs, a partner's connection and a message, proposals with a
+comment, two published strategy versions with a changed draft, an offline contribution…); every cell runs in its
+own rolled-back transaction, so a write in one cell (a vote, a deletion) is never seen by another.
+
+Requests authenticate with the account's API token, as outside clients do. Write bodies are valid, so the status
+depends on the role only; where an allowed role still gets a 4xx, the row's comment says why.
+"""
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import override_settings
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from ideas import services as ideas_services
+from mapvotes import services as mapvotes_services
+from strategy import services as strategy_services
+from tests.factories import MembershipFactory, OrganizationFactory, TeamUserFactory, UnverifiedUserFactory, UserFactory
+from tests.ideas.factories import make_idea, make_partner
+from tests.mapvotes.factories import ProposalFactory
+from tests.strategy.factories import ChapterFactory, ContributionFactory, SectionFactory
+from tests.volunteering.factories import MINIMAL_PDF, ApplicationFactory, MissionFactory, in_days
+
+ROLES = ("anonymous", "unverified", "resident", "other_org", "owner_org", "team")
+
+# fmt: off
+# Columns: anonymous · unverified account · verified resident · member of another organisation ·
+#          member of the owner organisation · mission team.
+MATRIX = {
+    # --- accounts ---------------------------------------------------------------------------------------------
+    ("POST",   "/api/v1/auth/register/"):                          (201, 201, 201, 201, 201, 201),
+    ("POST",   "/api/v1/auth/token/"):                             (200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/v1/me/"):                                     (401, 200, 200, 200, 200, 200),
+    ("PATCH",  "/api/v1/me/"):                                     (401, 200, 200, 200, 200, 200),
+    ("DELETE", "/api/v1/me/"):                                     (401, 204, 204, 204, 204, 204),
+    ("GET",    "/api/v1/me/export/"):                              (401, 200, 200, 200, 200, 200),
+    # --- common -----------------------------------------------------------------------------------------------
+    ("GET",    "/healthz"):                                        (200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/v1/themes/"):                                 (200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/v1/districts/"):                              (200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/v1/places/"):                                 (200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/v1/notifications/"):                          (401, 200, 200, 200, 200, 200),
+    ("POST",   "/api/v1/notifications/read/"):                     (401, 204, 204, 204, 204, 204),
+    # --- map --------------------------------------------------------------------------------------------------
+    ("GET",    "/api/v1/map/proposals/"):                          (200, 200, 200, 200, 200, 200),
+    ("POST",   "/api/v1/map/proposals/"):                          (401, 403, 201, 201, 201, 201),
+    ("GET",    "/api/v1/map/proposals/similar/"):                  (200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/v1/map/proposals/{id}/"):                     (200, 200, 200, 200, 200, 200),
+    ("PUT",    "/api/v1/map/proposals/{id}/vote/"):                (401, 403, 200, 200, 200, 200),
+    ("DELETE", "/api/v1/map/proposals/{id}/vote/"):                (401, 403, 200, 200, 200, 200),
+    ("GET",    "/api/v1/map/proposals/{id}/comments/"):            (200, 200, 200, 200, 200, 200),
+    ("POST",   "/api/v1/map/proposals/{id}/comments/"):            (401, 403, 201, 201, 201, 201),
+    # Reporting is open to every logged-in account, verified or not (mapvotes.report).
+    ("POST",   "/api/v1/map/proposals/{id}/report/"):              (401, 201, 201, 201, 201, 201),
+    ("POST",   "/api/v1/map/proposals/{id}/status/"):              (401, 403, 403, 403, 403, 200),
+    ("POST",   "/api/v1/map/proposals/{id}/merge/"):               (401, 403, 403, 403, 403, 200),
+    ("POST",   "/api/v1/map/proposals/{id}/hide/"):                (401, 403, 403, 403, 403, 200),
+    ("POST",   "/api/v1/map/comments/{id}/report/"):               (401, 201, 201, 201, 201, 201),
+    ("POST",   "/api/v1/map/comments/{id}/hide/"):                 (401, 403, 403, 403, 403, 200),
+    ("GET",    "/api/v1/map/territory/"):                          (200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/v1/map/export.geojson"):                      (200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/v1/map/export.csv"):                          (200, 200, 200, 200, 200, 200),
+    # --- volunteering -----------------------------------------------------------------------------------------
+    ("GET",    "/api/v1/volunteering/missions/"):                  (200, 200, 200, 200, 200, 200),
+    # Members of a verified organisation publish; the team is not an organisation.
+    ("POST",   "/api/v1/volunteering/missions/"):                  (401, 403, 403, 201, 201, 403),
+    ("GET",    "/api/v1/volunteering/missions/{id}/"):             (200, 200, 200, 200, 200, 200),
+    ("PATCH",  "/api/v1/volunteering/missions/{id}/"):             (401, 403, 403, 403, 200, 403),
+    # The mission is already published: publishing it again is a no-op (200) for its organisation.
+    ("POST",   "/api/v1/volunteering/missions/{id}/publish/"):     (401, 403, 403, 403, 200, 403),
+    ("POST",   "/api/v1/volunteering/missions/{id}/unpublish/"):   (401, 403, 403, 403, 200, 403),
+    ("POST",   "/api/v1/volunteering/missions/{id}/close/"):       (401, 403, 403, 403, 200, 403),
+    ("POST",   "/api/v1/volunteering/missions/{id}/applications/"): (401, 403, 201, 201, 201, 201),
+    # Applications are private to the organisation (and the applicant): everybody else gets 404, team included.
+    ("GET",    "/api/v1/volunteering/missions/{id}/applications.csv"): (401, 404, 404, 404, 200, 404),
+    ("GET",    "/api/v1/volunteering/applications/"):              (401, 404, 404, 404, 200, 404),  # ?mission=ID
+    ("GET",    "/api/v1/volunteering/applications/{id}/"):         (401, 404, 404, 404, 200, 404),
+    ("PATCH",  "/api/v1/volunteering/applications/{id}/"):         (401, 404, 404, 404, 200, 404),
+    ("GET",    "/api/v1/volunteering/applications/{id}/cv/"):      (401, 404, 404, 404, 200, 404),
+    # Only the applicant withdraws: the organisation sees the application but gets 403.
+    ("POST",   "/api/v1/volunteering/applications/{id}/withdraw/"): (401, 404, 404, 404, 403, 404),
+    # Ids of applications one cannot see are "unknown" (400 on `ids`), so as not to reveal that they exist.
+    ("POST",   "/api/v1/volunteering/applications/bulk/"):         (401, 400, 400, 400, 200, 400),
+    ("GET",    "/api/v1/volunteering/recommendations/"):           (401, 200, 200, 200, 200, 200),
+    ("GET",    "/api/v1/volunteering/profile/"):                   (401, 200, 200, 200, 200, 200),
+    ("PUT",    "/api/v1/volunteering/profile/"):                   (401, 200, 200, 200, 200, 200),
+    ("PATCH",  "/api/v1/volunteering/profile/"):                   (401, 200, 200, 200, 200, 200),
+    ("GET",    "/api/v1/volunteering/organizations/{id}/"):        (200, 200, 200, 200, 200, 200),
+    ("POST",   "/api/v1/volunteering/organizations/{id}/applications/"): (401, 403, 201, 201, 201, 201),
+    ("GET",    "/api/v1/volunteering/organizations/{id}/statistics/"): (401, 404, 404, 404, 200, 404),
+    # --- ideas ------------------------------------------------------------------------------------------------
+    ("GET",    "/api/v1/ideas/"):                                  (200, 200, 200, 200, 200, 200),
+    ("POST",   "/api/v1/ideas/"):                                  (401, 403, 201, 201, 201, 201),
+    ("GET",    "/api/v1/ideas/{id}/"):                             (200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/v1/ideas/{id}/matches/"):                     (200, 200, 200, 200, 200, 200),
+    ("PUT",    "/api/v1/ideas/{id}/support/"):                     (401, 403, 200, 200, 200, 200),
+    # Withdrawing a support one never gave is a harmless no-op, allowed to any logged-in account.
+    ("DELETE", "/api/v1/ideas/{id}/support/"):                     (401, 200, 200, 200, 200, 200),
+    # The holder side (the owner organisation carries the idea) asks the partner for support on a need.
+    ("POST",   "/api/v1/ideas/{id}/connections/"):                 (401, 403, 403, 403, 201, 403),
+    ("GET",    "/api/v1/ideas/{id}/comments/"):                    (200, 200, 200, 200, 200, 200),
+    ("POST",   "/api/v1/ideas/{id}/comments/"):                    (401, 403, 201, 201, 201, 201),
+    ("GET",    "/api/v1/ideas/{id}/news/"):                        (200, 200, 200, 200, 200, 200),
+    ("POST",   "/api/v1/ideas/{id}/news/"):                        (401, 403, 403, 403, 201, 403),
+    ("POST",   "/api/v1/ideas/{id}/reports/"):                     (401, 201, 201, 201, 201, 201),
+    ("POST",   "/api/v1/ideas/{id}/moderation/"):                  (401, 403, 403, 403, 403, 200),
+    # The prefilled mission-creation URL is built from public data only.
+    ("GET",    "/api/v1/ideas/{id}/needs/{need_id}/mission/"):     (401, 200, 200, 200, 200, 200),
+    ("PUT",    "/api/v1/ideas/{id}/needs/{need_id}/mission/"):     (401, 403, 403, 403, 200, 403),
+    ("GET",    "/api/v1/partners/"):                               (200, 200, 200, 200, 200, 200),
+    # The owner organisation already has a partner profile: a second one is a 409 (the other organisation: 201).
+    ("POST",   "/api/v1/partners/"):                               (401, 403, 403, 201, 409, 403),
+    ("GET",    "/api/v1/partners/{id}/"):                          (200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/v1/partners/{id}/matches/"):                  (200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/v1/connections/"):                            (401, 200, 200, 200, 200, 200),
+    # Private conversations: only the two sides, not even the team; anybody else gets 404.
+    ("GET",    "/api/v1/connections/{id}/"):                       (401, 404, 404, 404, 200, 404),
+    ("PATCH",  "/api/v1/connections/{id}/"):                       (401, 404, 404, 404, 200, 404),
+    ("GET",    "/api/v1/connections/{id}/messages/"):              (401, 404, 404, 404, 200, 404),
+    ("POST",   "/api/v1/connections/{id}/messages/"):              (401, 404, 404, 404, 201, 404),
+    # --- strategy ---------------------------------------------------------------------------------------------
+    ("GET",    "/api/v1/strategy/"):                               (200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/v1/strategy/versions/"):                      (200, 200, 200, 200, 200, 200),
+    ("POST",   "/api/v1/strategy/versions/"):                      (401, 403, 403, 403, 403, 201),
+    ("GET",    "/api/v1/strategy/versions/{number}/"):             (200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/v1/strategy/diff/"):                          (200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/v1/strategy/contributions/"):                 (401, 403, 403, 403, 403, 200),
+    ("GET",    "/api/v1/strategy/contributions/{id}/"):            (401, 403, 403, 403, 403, 200),
+    ("PATCH",  "/api/v1/strategy/contributions/{id}/"):            (401, 403, 403, 403, 403, 200),
+    ("POST",   "/api/v1/strategy/contributions/bulk/"):            (401, 403, 403, 403, 403, 200),
+    ("GET",    "/api/v1/strategy/sections/"):                      (401, 403, 403, 403, 403, 200),
+    ("GET",    "/api/v1/strategy/sections/{slug}/"):               (401, 403, 403, 403, 403, 200),
+    ("PATCH",  "/api/v1/strategy/sections/{slug}/"):               (401, 403, 403, 403, 403, 200),
+}
+# fmt: on
+
+# What an unverified account may not do; its 403 says why (confirm the e-mail address), as the contract requires.
+TAKING_PART = {
+    ("POST", "/api/v1/map/proposals/"),
+    ("PUT", "/api/v1/map/proposals/{id}/vote/"),
+    ("POST", "/api/v1/map/proposals/{id}/comments/"),
+    ("POST", "/api/v1/volunteering/missions/{id}/applications/"),
+    ("POST", "/api/v1/volunteering/organizations/{id}/applications/"),
+    ("POST", "/api/v1/ideas/"),
+    ("PUT", "/api/v1/ideas/{id}/support/"),
+    ("POST", "/api/v1/ideas/{id}/connections/"),
+    ("POST", "/api/v1/ideas/{id}/comments/"),
+}
+
+# Cells where the product disagrees with the contract: kept visible (strict xfail) until fixed.
+KNOWN_BUGS: dict[tuple[str, str, str], str] = {}
+
+
+@dataclass
+class World:
+    users: dict
+    tokens: dict
+    owner_org: object
+    other_org: object
+    mission: object
+    application: object
+    idea: object
+    needs: dict
+    partner: object
+    owner_partner: object
+    connection: object
+    proposal: object
+    other_proposal: object
+    comment: object
+    contribution: object
+    section: object
+    versions: tuple
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once, in a transaction rolled back at the end of the module; each test adds a savepoint."""
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"), MAPVOTES_BROADCAST_INTERVAL=0)
+    media.enable()
+    with django_db_blocker.unblock(), transaction.atomic():
+        users = {
+            "unverified": UnverifiedUserFactory(email="nouveau@example.org"),
+            "resident": UserFactory(email="habitante@example.org", display_name="Camille Habitante"),
+            "other_org": UserFactory(email="autre-asso@example.org"),
+            "owner_org": UserFactory(email="jardins@example.org"),
+            "team": TeamUserFactory(email="equipe@paris.fr"),
+        }
+        owner_org = OrganizationFactory(name="Les Jardins Partagés du 11e")
+        other_org = OrganizationFactory(name="Autre association du 18e")
+        MembershipFactory(organization=owner_org, user=users["owner_org"])
+        MembershipFactory(organization=other_org, user=users["other_org"])
+
+        mission = MissionFactory(organization=owner_org, title="Jardiner avec les enfants")
+        application = ApplicationFactory(mission=mission, volunteer=UserFactory(email="benevole@example.org"))
+        application.cv.save("cv.pdf", ContentFile(MINIMAL_PDF), save=True)
+
+        idea = make_idea(
+            users["owner_org"],
+            organization=owner_org,
+            needs=[
+                {"kind": "funding", "description": "Achat des panneaux", "amount": 15000},
+                {"kind": "skills", "description": "Un électricien"},
+                {"kind": "volunteers", "description": "Des bras pour la pose"},
+            ],
+        )
+        needs = {need.kind: need for need in idea.needs.all()}
+        partner, partner_member = make_partner(offers=("funding", "skills"))
+        connection = ideas_services.propose_connection(
+            partner_member, idea, partner=partner, need=needs["funding"], message="Nous pouvons financer."
+        )
+        ideas_services.post_message(partner_member, connection, "Quand pouvons-nous en parler ?")
+        ideas_services.add_comment(users["resident"], idea, "Très bonne idée !")
+        ideas_services.post_news(users["owner_org"], idea, "Premiers panneaux", "Les devis sont arrivés.")
+        owner_partner = ideas_services.create_partner(
+            users["owner_org"],
+            organization=owner_org,
+            description="Nous prêtons des outils de jardinage.",
+            themes=["energie"],
+            offers=[{"kind": "equipment", "description": "Outils"}],
+        )
+
+        proposal = ProposalFactory(title="Piste cyclable rue de Rivoli")
+        other_proposal = ProposalFactory(title="Piste cyclable sur la rue de Rivoli")
+        comment = mapvotes_services.add_comment(UserFactory(), proposal.pk, "Bonne idée, la rue est dangereuse.")
+
+        chapter = ChapterFactory(title="Mobilité : une ville apaisée")
+        section = SectionFactory(chapter=chapter, slug="mobilite-velo", title="Une ville 100 % cyclable")
+        v1 = strategy_services.publish_version(users["team"], "Première version.")
+        section.refresh_from_db()
+        strategy_services.edit_section(section, users["team"], "Un réseau express vélo.", section.revision)
+        v2 = strategy_services.publish_version(users["team"], "Le réseau express vélo.")
+        section.refresh_from_db()
+        strategy_services.edit_section(section, users["team"], "Un réseau express vélo, éclairé.", section.revision)
+        section.refresh_from_db()
+        contribution = ContributionFactory()
+
+        tokens = {role: Token.objects.create(user=user).key for role, user in users.items()}
+        yield World(
+            users=users,
+            tokens=tokens,
+            owner_org=owner_org,
+            other_org=other_org,
+            mission=mission,
+            application=application,
+            idea=idea,
+            needs=needs,
+            partner=partner,
+            owner_partner=owner_partner,
+            connection=connection,
+            proposal=proposal,
+            other_proposal=other_proposal,
+            comment=comment,
+            contribution=contribution,
+            section=section,
+            versions=(v1, v2),
+        )
+        transaction.set_rollback(True)
+    media.disable()
+
+
+# --- how each operation is called: path parameters, query string, body --------------------------------------
+
+
+def path_params(w: World) -> dict:
+    return {
+        "/api/v1/map/proposals/{id}/": w.proposal.pk,
+        "/api/v1/map/comments/{id}/": w.comment.pk,
+        "/api/v1/volunteering/missions/{id}/": w.mission.pk,
+        "/api/v1/volunteering/applications/{id}/": w.application.pk,
+        "/api/v1/volunteering/organizations/{id}/": w.owner_org.pk,
+        "/api/v1/ideas/{id}/": w.idea.pk,
+        "/api/v1/partners/{id}/": w.owner_partner.pk,
+        "/api/v1/connections/{id}/": w.connection.pk,
+        "/api/v1/strategy/contributions/{id}/": w.contribution.pk,
+    }
+
+
+def url_for(w: World, path: str) -> str:
+    url = path
+    for prefix, pk in path_params(w).items():
+        if path.startswith(prefix):
+            url = url.replace("{id}", str(pk), 1)
+    url = url.replace("{need_id}", str(w.needs["volunteers"].pk))
+    url = url.replace("{slug}", w.section.slug).replace("{number}", str(w.versions[0].number))
+    return url
+
+
+def query_for(w: World, method: str, path: str) -> dict:
+    return {
+        ("GET", "/api/v1/map/proposals/"): {"bbox": "2.25,48.81,2.42,48.90", "zoom": 16},
+        ("GET", "/api/v1/places/"): {"q": "place de l'Hôtel de Ville"},
+        ("GET", "/api/v1/map/proposals/similar/"): {"lon": 2.3522, "lat": 48.8566, "title": "piste cyclable"},
+        ("GET", "/api/v1/volunteering/applications/"): {"mission": w.mission.pk},
+        ("GET", "/api/v1/strategy/diff/"): {"from": w.versions[0].number, "to": w.versions[1].number},
+    }.get((method, path), {})
+
+
+POINT = {"type": "Point", "coordinates": [2.3522, 48.8566]}
+
+
+def body_for(w: World, method: str, path: str, role: str):
+    bodies = {
+        ("POST", "/api/v1/auth/register/"): {
+            "email": f"inscription-{role}@example.org",
+            "password": "motdepasse-solide-42",
+            "display_name": "Dominique",
+        },
+        ("POST", "/api/v1/auth/token/"): {"email": "habitante@example.org", "password": "motdepasse-solide-42"},
+        ("PATCH", "/api/v1/me/"): {"display_name": "Nouveau nom"},
+        ("POST", "/api/v1/map/proposals/"): {
+            "title": "Des arceaux vélo place de l'Hôtel de Ville",
+            "description": "Il n'y a nulle part où attacher son vélo.",
+            "theme": "mobilite",
+            "geometry": POINT,
+        },
+        ("PUT", "/api/v1/map/proposals/{id}/vote/"): {"value": "for"},
+        ("POST", "/api/v1/map/proposals/{id}/comments/"): {"body": "Je suis pour.", "stance": "for"},
+        ("POST", "/api/v1/map/proposals/{id}/report/"): {"reason": "Propos déplacés"},
+        ("POST", "/api/v1/map/proposals/{id}/status/"): {"status": "under_study", "reason": "Étude lancée."},
+        ("POST", "/api/v1/map/proposals/{id}/merge/"): {"into": w.other_proposal.pk, "reason": "Doublon."},
+        ("POST", "/api/v1/map/proposals/{id}/hide/"): {"hidden": True, "reason": "Hors charte."},
+        ("POST", "/api/v1/map/comments/{id}/report/"): {"reason": "Injurieux"},
+        ("POST", "/api/v1/map/comments/{id}/hide/"): {"hidden": True, "reason": "Injurieux."},
+        ("POST", "/api/v1/volunteering/missions/"): {
+            "title": "Distribution alimentaire",
+            "description": "Aider à la distribution du samedi matin.",
+            "themes": ["solidarite"],
+            "location": POINT,
+            "address": "Place de l'Hôtel de Ville, 75004 Paris",
+            "start_date": in_days(10).isoformat(),
+            "end_date": in_days(40).isoformat(),
+            "places": 4,
+        },
+        ("PATCH", "/api/v1/volunteering/missions/{id}/"): {"title": "Jardiner avec les enfants du quartier"},
+        ("POST", "/api/v1/volunteering/missions/{id}/applications/"): {"message": "Je suis disponible le samedi."},
+        ("PATCH", "/api/v1/volunteering/applications/{id}/"): {"status": "shortlisted", "message": "Merci !"},
+        ("POST", "/api/v1/volunteering/applications/bulk/"): {
+            "ids": [w.application.pk],
+            "status": "shortlisted",
+            "message": "Merci !",
+        },
+        ("PUT", "/api/v1/volunteering/profile/"): {"radius_km": 3, "themes": ["solidarite"]},
+        ("PATCH", "/api/v1/volunteering/profile/"): {"radius_km": 5},
+        ("POST", "/api/v1/volunteering/organizations/{id}/applications/"): {
+            "message": "J'aimerais vous aider au jardin."
+        },
+        ("POST", "/api/v1/ideas/"): {
+            "title": "Un compost de quartier",
+            "pitch": "Des bacs à compost dans la cour de l'école.",
+            "themes": ["energie"],
+            "districts": [11],
+            "needs": [{"kind": "place", "description": "Une cour"}],
+        },
+        ("POST", "/api/v1/ideas/{id}/connections/"): {
+            "partner": w.partner.pk,
+            "need": w.needs["skills"].pk,
+            "message": "Pourriez-vous nous aider ?",
+        },
+        ("POST", "/api/v1/ideas/{id}/comments/"): {"body": "J'aimerais participer."},
+        ("POST", "/api/v1/ideas/{id}/news/"): {"title": "Chantier lancé", "body": "La pose commence lundi."},
+        ("POST", "/api/v1/ideas/{id}/reports/"): {"reason": "Publicité"},
+        ("POST", "/api/v1/ideas/{id}/moderation/"): {"hidden": True, "reason": "Hors charte."},
+        ("PUT", "/api/v1/ideas/{id}/needs/{need_id}/mission/"): {"mission_id": w.mission.pk},
+        ("POST", "/api/v1/partners/"): {
+            "description": "Nous accompagnons les projets de quartier.",
+            "themes": ["energie"],
+            "offers": [{"kind": "skills", "description": "Des conseils"}],
+        },
+        ("PATCH", "/api/v1/connections/{id}/"): {"status": "accepted"},
+        ("POST", "/api/v1/connections/{id}/messages/"): {"body": "Avec plaisir, mardi ?"},
+        ("POST", "/api/v1/strategy/versions/"): {"summary": "L'éclairage des pistes."},
+        ("PATCH", "/api/v1/strategy/contributions/{id}/"): {"status": "reviewing"},
+        ("POST", "/api/v1/strategy/contributions/bulk/"): {"ids": [w.contribution.pk], "status": "reviewing"},
+        ("PATCH", "/api/v1/strategy/sections/{slug}/"): {
+            "body": "Un réseau express vélo, éclairé et sûr.",
+            "revision": w.section.revision,
+        },
+    }
+    return bodies.get((method, path))
+
+
+# --- the endpoints of the API, from the schema and the resolver -----------------------------------------------
+
+
+def schema_operations() -> set[tuple[str, str]]:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    methods = {"get", "post", "put", "patch", "delete"}
+    return {(m.upper(), path) for path, ops in schema["paths"].items() for m in ops if m in methods}
+
+
+def resolver_routes(resolver=None, prefix="") -> set[str]:
+    """Every URL pattern under /api/v1/ (and /healthz) with its parameters written as `{}`."""
+    routes = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            routes |= resolver_routes(pattern, route)
+        elif isinstance(pattern, URLPattern):
+            routes.add("/" + re.sub(r"<[^>]+>", "{}", route).lstrip("^").rstrip("$"))
+    return routes
+
+
+def test_every_api_operation_has_an_expected_status_per_role(db):
+    operations = schema_operations()
+    assert operations - set(MATRIX) == set(), "new API operations without a row in MATRIX"
+    assert set(MATRIX) - operations == set(), "rows of MATRIX for operations that no longer exist"
+    api_routes = {r for r in resolver_routes() if r.startswith("/api/v1/") or r == "/healthz"}
+    api_routes -= {"/api/v1/schema/", "/api/v1/docs/"}
+    documented = {re.sub(r"\{[^}]+\}", "{}", path) for _, path in operations}
+    assert api_routes - documented == set(), "API routes missing from the OpenAPI schema"
+
+
+def cells():
+    for (method, path), statuses in MATRIX.items():
+        for role, expected in zip(ROLES, statuses, strict=True):
+            marks = []
+            if (method, path, role) in KNOWN_BUGS:
+                marks = [pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[(method, path, role)])]
+            yield pytest.param(method, path, role, expected, id=f"{method} {path} as {role}", marks=marks)
+
+
+@pytest.mark.parametrize(("method", "path", "role", "expected"), cells())
+def test_permission_matrix(world, db, method, path, role, expected):
+    client = APIClient()
+    if role != "anonymous":
+        client.credentials(HTTP_AUTHORIZATION=f"Token {world.tokens[role]}")
+    url = url_for(world, path)
+    query = query_for(world, method, path)
+    body = body_for(world, method, path, role)
+    if method == "GET":
+        response = client.get(url, query)
+    else:
+        if query:
+            url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
+        response = getattr(client, method.lower())(url, body, format="json")
+
+    content = response.content[:500] if not getattr(response, "streaming", False) else b"(streamed)"
+    assert response.status_code == expected, f"{method} {url} as {role}: {response.status_code} {content!r}"
+    if 400 <= response.status_code < 500:
+        detail = response.json().get("detail")
+        assert isinstance(detail, str) and detail, f"a 4xx without a human sentence: {content!r}"
+    if role == "unverified" and (method, path) in TAKING_PART:
+        assert "e-mail" in response.json()["detail"], "an unverified account is told why it may not take part"
