@@ -6,10 +6,10 @@ export DATABASE_URL ?= postgis://postgres@127.0.0.1:5432/participe
 # The Ville de Paris open data next to the checkout (never copied into it), used by the demo when present:
 # official boundaries, street names and Vélib stations for the place search. Without it: approximations.
 SHARED_DATA ?= ../shared/data
-export PARIS_ARRONDISSEMENTS_FILE ?= $(wildcard $(SHARED_DATA)/arrondissements_paris.geojson)
-export PARIS_QUARTIERS_FILE ?= $(wildcard $(SHARED_DATA)/quartier_paris.geojson)
-export PARIS_FOUNTAINS_FILE ?= $(wildcard $(SHARED_DATA)/fontaines-a-boire_paris.json)
-export PARIS_VELIB_FILE ?= $(wildcard $(SHARED_DATA)/velib-emplacement-des-stations.geojson)
+demo: export PARIS_ARRONDISSEMENTS_FILE ?= $(wildcard $(SHARED_DATA)/arrondissements_paris.geojson)
+demo: export PARIS_QUARTIERS_FILE ?= $(wildcard $(SHARED_DATA)/quartier_paris.geojson)
+demo: export PARIS_FOUNTAINS_FILE ?= $(wildcard $(SHARED_DATA)/fontaines-a-boire_paris.json)
+demo: export PARIS_VELIB_FILE ?= $(wildcard $(SHARED_DATA)/velib-emplacement-des-stations.geojson)
 
 .DEFAULT_GOAL := help
 
