@@ -102,3 +102,50 @@ def test_websocket_of_an_anonymous_visitor_is_refused_on_any_worker(two_workers)
                 await asyncio.wait_for(ws.recv(), timeout=5)
 
     asyncio.run(scenario())
+
+
+def test_vote_through_one_worker_reaches_the_map_websocket_on_the_other(two_workers):
+    """A real vote (PUT …/vote/ with a token) on worker A arrives on worker B's ws/map/ as `proposal.votes`."""
+    from rest_framework.authtoken.models import Token
+
+    from tests.mapvotes.factories import ProposalFactory
+
+    a, b = two_workers
+    voters = [UserFactory(email=f"votant{n}@example.org") for n in range(3)]
+    tokens = [Token.objects.create(user=voter).key for voter in voters]
+    proposal = ProposalFactory(title="Piste cyclable rue de Rivoli")
+    ws_url = b.url.replace("http://", "ws://") + "/ws/map/"
+
+    async def scenario():
+        async with websockets.connect(ws_url, additional_headers={"Origin": b.url}) as ws:
+            answers = []
+            for token, value in zip(tokens, ["for", "for", "against"], strict=True):
+                answers.append(
+                    await asyncio.to_thread(
+                        requests.put,
+                        f"{a.url}/api/v1/map/proposals/{proposal.pk}/vote/",
+                        json={"value": value},
+                        headers={"Authorization": f"Token {token}"},
+                        timeout=30,
+                    )
+                )
+            # Coalescing: the first change goes out at once, the others in a trailing message about 0.5 s later.
+            latest = None
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 20
+            while loop.time() < deadline:
+                try:
+                    message = json.loads(await asyncio.wait_for(ws.recv(), timeout=deadline - loop.time()))
+                except TimeoutError:
+                    break
+                if message.get("type") == "proposal.votes" and message["id"] == proposal.pk:
+                    latest = message
+                    if (latest["votes_for"], latest["votes_against"]) == (2, 1):
+                        break
+            return answers, latest
+
+    answers, latest = asyncio.run(scenario())
+
+    assert [r.status_code for r in answers] == [200, 200, 200], [r.text for r in answers]
+    assert answers[-1].json() == {"votes_for": 2, "votes_against": 1, "my_vote": "against"}
+    assert latest == {"type": "proposal.votes", "id": proposal.pk, "votes_for": 2, "votes_against": 1}
