@@ -20,6 +20,12 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
+    def save_model(self, request, obj, form, change):
+        """Role flags ticked or unticked here are audited like any other role change."""
+        before = services.role_values(User.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        services.record_role_changes(request.user, obj, before)
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership
@@ -34,6 +40,29 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     inlines = [MembershipInline]
     actions = ["mark_verified", "mark_unverified"]
+
+    def save_model(self, request, obj, form, change):
+        """Ticking "verified" here is audited like the "Mark as verified" action."""
+        was = Organization.objects.filter(pk=obj.pk).values_list("verified", flat=True).first() if change else False
+        super().save_model(request, obj, form, change)
+        if obj.verified != was:
+            services.record_verification_change(request.user, obj)
+
+    def save_formset(self, request, form, formset, change):
+        """Members added, removed or given another role in the inline are audited."""
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        before = {
+            m["pk"]: m for m in Membership.objects.filter(organization=form.instance).values("pk", "user_id", "role")
+        }
+        memberships = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            services.remove_membership(membership, request.user)
+        for membership in memberships:
+            previous = before.get(membership.pk)
+            membership.save()
+            services.record_membership_saved(request.user, membership, previous)
+        formset.save_m2m()
 
     @admin.action(description=_("Mark as verified"))
     def mark_verified(self, request, queryset):

@@ -45,9 +45,10 @@ def create_account(
     display_name: str = "",
     org_role: str = Membership.Role.ADMIN,
 ) -> User:
-    """Create or update an account (the `create_account` command and the demo data use this)."""
+    """Create or update an account (the `create_account` command and the demo data use this); roles are audited."""
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email__iexact=email).first() or User(email=email)
+    before = role_values(user) if user.pk else None
     user.set_password(password)
     if display_name:
         user.display_name = display_name
@@ -56,24 +57,130 @@ def create_account(
     user.is_staff = user.is_staff or user.is_team
     user.save()
     _sync_email_address(user, verified=user.email_verified)
+    record_role_changes(None, user, before)
     if referent:
         theme = Theme.objects.filter(slug=referent).first()
         if theme is None:
             raise ValidationError({"referent": [_("Unknown theme: %(slug)s") % {"slug": referent}]})
-        theme.referent = user
-        theme.save(update_fields=["referent"])
+        set_theme_referent(theme, user, actor=None)
     if org:
-        organization, created = Organization.objects.get_or_create(
-            name=org, defaults={"kind": org_kind, "verified": True}
-        )
-        Membership.objects.get_or_create(user=user, organization=organization, defaults={"role": org_role})
+        organization = Organization.objects.filter(name=org).first()
+        if organization is None:
+            organization = Organization.objects.create(name=org, kind=org_kind, verified=True)
+            record_verification_change(None, organization)
+        if not Membership.objects.filter(user=user, organization=organization).exists():
+            set_membership_role(organization, user, org_role, actor=None)
     return user
 
 
+# --- Roles. Every change is recorded in the audit log (core.models.AuditLog), whoever makes it and wherever:
+# these services, the `create_account` command and the admin site (accounts/admin.py, core/admin.py).
+# A record with no actor was made from the command line.
+
+# Account flags that give or take away powers: the audit actions recorded when one is turned on / off.
+ROLE_FLAGS = {
+    "is_team": ("accounts.team_granted", "accounts.team_revoked"),
+    "is_staff": ("accounts.admin_access_granted", "accounts.admin_access_revoked"),
+    "is_superuser": ("accounts.superuser_granted", "accounts.superuser_revoked"),
+    "email_verified": ("accounts.verified", "accounts.unverified"),
+    "is_active": ("accounts.reactivated", "accounts.deactivated"),
+}
+# What a new account has before anyone gives it a role.
+NEW_ACCOUNT_ROLES = {
+    "is_team": False,
+    "is_staff": False,
+    "is_superuser": False,
+    "email_verified": False,
+    "is_active": True,
+}
+
+
+def role_values(user: User) -> dict:
+    return {flag: getattr(user, flag) for flag in ROLE_FLAGS}
+
+
+def record_role_changes(actor, user: User, before: dict | None) -> list:
+    """Audit each role flag of `user` that differs from `before` (None: a new account)."""
+    before = NEW_ACCOUNT_ROLES if before is None else before
+    return [
+        record(actor, granted if getattr(user, flag) else revoked, user)
+        for flag, (granted, revoked) in ROLE_FLAGS.items()
+        if getattr(user, flag) != before[flag]
+    ]
+
+
+@transaction.atomic
+def set_team(user: User, actor, is_team: bool) -> None:
+    """Make `user` a member of the mission team (with access to the admin site) or take it back; audited."""
+    before = role_values(user)
+    user.is_team = is_team
+    user.is_staff = is_team or user.is_superuser
+    user.save(update_fields=["is_team", "is_staff"])
+    record_role_changes(actor, user, before)
+
+
+@transaction.atomic
+def set_theme_referent(theme: Theme, user: User | None, actor) -> None:
+    """Name `user` referent of `theme` (None: no referent any more); audited with the previous referent."""
+    previous_id = Theme.objects.filter(pk=theme.pk).values_list("referent_id", flat=True).first()
+    theme.referent = user
+    theme.save(update_fields=["referent"])
+    record_referent_change(actor, theme, previous_id)
+
+
+def record_referent_change(actor, theme: Theme, previous_id) -> None:
+    if theme.referent_id == previous_id:
+        return
+    action = "accounts.referent_assigned" if theme.referent_id else "accounts.referent_removed"
+    record(actor, action, theme, referent=theme.referent_id, previous=previous_id)
+
+
+@transaction.atomic
+def set_membership_role(organization: Organization, user: User, role: str, actor) -> Membership:
+    """Add `user` to `organization` as admin or member, or change their role; audited."""
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": [_("Unknown role: %(role)s") % {"role": role}]})
+    membership = Membership.objects.select_for_update().filter(user=user, organization=organization).first()
+    previous = {"user_id": membership.user_id, "role": membership.role} if membership else None
+    if membership is None:
+        membership = Membership.objects.create(user=user, organization=organization, role=role)
+    elif membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    record_membership_saved(actor, membership, previous)
+    return membership
+
+
+@transaction.atomic
+def remove_membership(membership: Membership, actor) -> None:
+    record(actor, "accounts.member_removed", membership.organization, member=membership.user_id, role=membership.role)
+    membership.delete()
+
+
+def record_membership_saved(actor, membership: Membership, previous: dict | None) -> None:
+    """Audit a saved membership against its row before (`previous`: user_id and role; None if it is new)."""
+    organization, member, role = membership.organization, membership.user_id, membership.role
+    if previous is not None and previous["user_id"] != member:
+        record(actor, "accounts.member_removed", organization, member=previous["user_id"], role=previous["role"])
+        previous = None
+    if previous is None:
+        record(actor, "accounts.member_added", organization, member=member, role=role)
+    elif previous["role"] != role:
+        record(actor, "accounts.member_role_changed", organization, member=member, role=role, previous=previous["role"])
+
+
+@transaction.atomic
 def set_organization_verified(organization: Organization, actor, verified: bool) -> None:
+    """Verify an organisation (its members may then publish missions) or withdraw it; audited when it changes."""
+    was = Organization.objects.filter(pk=organization.pk).values_list("verified", flat=True).first()
     organization.verified = verified
     organization.save(update_fields=["verified"])
-    record(actor, "verify_organization" if verified else "unverify_organization", organization)
+    if was != verified:
+        record_verification_change(actor, organization)
+
+
+def record_verification_change(actor, organization: Organization) -> None:
+    record(actor, "verify_organization" if organization.verified else "unverify_organization", organization)
 
 
 @transaction.atomic

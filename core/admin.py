@@ -11,6 +11,14 @@ class ThemeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["referent"]
 
+    def save_model(self, request, obj, form, change):
+        """Naming or changing a theme's referent here is audited (accounts.services.record_referent_change)."""
+        from accounts import services
+
+        previous_id = Theme.objects.filter(pk=obj.pk).values_list("referent_id", flat=True).first() if change else None
+        super().save_model(request, obj, form, change)
+        services.record_referent_change(request.user, obj, previous_id)
+
 
 @admin.register(District)
 class DistrictAdmin(GISModelAdmin):

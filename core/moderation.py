@@ -8,6 +8,45 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import AuditLog, Report
 
+# What the audit log page (core.views.audit_log) shows for each recorded action; unknown ones show their code.
+ACTION_LABELS = {
+    "hide": _("Content hidden"),
+    "restore": _("Content restored"),
+    "verify_organization": _("Organisation verified"),
+    "unverify_organization": _("Organisation verification withdrawn"),
+    "accounts.team_granted": _("Made a member of the mission team"),
+    "accounts.team_revoked": _("Removed from the mission team"),
+    "accounts.admin_access_granted": _("Admin site access given"),
+    "accounts.admin_access_revoked": _("Admin site access withdrawn"),
+    "accounts.superuser_granted": _("Made a superuser"),
+    "accounts.superuser_revoked": _("Superuser status withdrawn"),
+    "accounts.verified": _("Account marked verified"),
+    "accounts.unverified": _("Account marked not verified"),
+    "accounts.deactivated": _("Account deactivated"),
+    "accounts.reactivated": _("Account reactivated"),
+    "accounts.referent_assigned": _("Theme referent named"),
+    "accounts.referent_removed": _("Theme referent removed"),
+    "accounts.member_added": _("Member added to an organisation"),
+    "accounts.member_role_changed": _("Role of an organisation member changed"),
+    "accounts.member_removed": _("Member removed from an organisation"),
+    "mapvotes.status": _("Proposal status changed"),
+    "mapvotes.merge": _("Proposals merged"),
+    "ideas.publish": _("Idea published"),
+    "ideas.draft": _("Idea back to draft"),
+    "ideas.partner_created": _("Partner profile created"),
+    "ideas.connection_accepted": _("Partnership accepted"),
+    "ideas.connection_declined": _("Partnership declined"),
+    "strategy.edit_section": _("Strategy section edited"),
+    "strategy.publish_version": _("Strategy version published"),
+    "strategy.triage": _("Contribution triaged"),
+    "strategy.merge": _("Contributions merged"),
+    "strategy.offline_contribution": _("Offline contribution entered"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
 
 def record(actor, action: str, target=None, reason: str = "", **data) -> AuditLog:
     return AuditLog.objects.create(

@@ -4,10 +4,12 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .models import AuditLog
+from .moderation import action_label
 from .spaces import spaces
 
 
@@ -38,7 +40,10 @@ def audit_log(request):
     if action := request.GET.get("action"):
         qs = qs.filter(action=action)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_log.html", {"page": page})
+    for entry in page:
+        entry.label = action_label(entry.action)
+    querystring = urlencode({"action": action}) if action else ""
+    return render(request, "core/audit_log.html", {"page": page, "action": action, "querystring": querystring})
 
 
 def _wants_json(request):
