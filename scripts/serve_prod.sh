@@ -4,7 +4,9 @@
 #     HTTP + WebSockets, sharing the Redis channel layer, cache and cached_db sessions;
 #   - DEBUG off, a SECRET_KEY (generated once into var/secret_key when none is given);
 #   - static files collected into var/static and served by WhiteNoise (compressed, hashed names);
-#   - the django-tasks database worker as a separate process.
+#   - the django-tasks database worker as a separate process;
+#   - the periodic-job scheduler (manage.py run_periodic) as another one: its last runs live in Redis and it takes a
+#     PostgreSQL advisory lock, so running one per machine is safe.
 # Workers are health-checked by the uvicorn supervisor with a 60 s timeout (the default 5 s made it kill and
 # restart busy workers on an overloaded machine, which then served nothing while Django started again).
 # Ctrl-C (or SIGTERM) stops everything this script started.
@@ -67,6 +69,8 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 "$PY" manage.py db_worker --queue-name default --no-reload -v 0 &
+pids+=($!)
+"$PY" manage.py run_periodic &
 pids+=($!)
 echo "Participe (production mode, ${WORKERS} workers): http://${HOST}:${PORT}  (Ctrl-C to stop)"
 .venv/bin/uvicorn config.asgi:application --host "$HOST" --port "$PORT" --workers "$WORKERS" \

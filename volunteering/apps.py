@@ -1,5 +1,9 @@
+import datetime
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+DAY = datetime.timedelta(days=1)
 
 
 class VolunteeringConfig(AppConfig):
@@ -7,10 +11,19 @@ class VolunteeringConfig(AppConfig):
     verbose_name = _("Volunteering")
 
     def ready(self):
-        from core import spaces
+        from core import periodic, spaces
 
         # Registries (no signals): missions as contributions for strategy/, and the GDPR export/erasure.
-        from . import contributions, gdpr  # noqa: F401
+        from . import contributions, gdpr, tasks  # noqa: F401
+
+        # Periodic jobs, enqueued by `manage.py run_periodic` (started by `make run` and `make serve-prod`).
+        # Expiry is cheap (indexed status + end date) and runs hourly so a mission ends within the hour after
+        # midnight; the reminders remind "tomorrow" and so must run once a day; the weekly e-mail is weekly and
+        # capped at two solicitations a month by the service itself.
+        periodic.register("volunteering.expire_missions", datetime.timedelta(hours=1), tasks.expire_missions)
+        periodic.register("volunteering.send_reminders", DAY, tasks.send_reminders)
+        periodic.register("volunteering.send_weekly_matches", 7 * DAY, tasks.send_weekly_matches)
+        periodic.register("volunteering.delete_old_cvs", DAY, tasks.delete_old_cvs)
 
         spaces.register(
             spaces.Space(

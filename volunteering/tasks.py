@@ -1,4 +1,4 @@
-"""Periodic jobs of the volunteering space (enqueued by `manage.py volunteering_jobs`, cron-able)."""
+"""Periodic jobs of the volunteering space, scheduled by `manage.py run_periodic` (see apps.py for the intervals)."""
 
 from django_tasks import task
 
