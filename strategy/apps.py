@@ -20,14 +20,18 @@ class StrategyConfig(AppConfig):
         that fire no signal; `connect_sources()` installs the handlers (run after commit, never raising).
         strategy is last in INSTALLED_APPS, so every source has registered itself when this runs.
         """
-        from core import contributions as registry
-        from core import gdpr, spaces
+        import datetime
 
-        from . import contributions, selectors
+        from core import contributions as registry
+        from core import gdpr, periodic, spaces
+
+        from . import contributions, selectors, tasks
 
         registry.register(contributions.COMMENT_SOURCE)
         contributions.connect_sources()
         registry.set_outcome_provider(contributions.outcomes_for)
+        # Support figures are refreshed after each commit; this repairs what a lost refresh left stale.
+        periodic.register("strategy.sync_contributions", datetime.timedelta(minutes=5), tasks.sync_contributions)
         # No eraser: public comments and inbox rows keep existing with author NULL (on_delete=SET_NULL).
         gdpr.register("strategy", exporter=selectors.export_personal_data)
         spaces.register(
