@@ -24,3 +24,29 @@ def export(user) -> dict:
 def erase(user) -> None:
     for eraser in _erasers.values():
         eraser(user)
+
+
+def export_moderation(user) -> dict:
+    """What the account reported, and, for the team, what it did that the audit log recorded."""
+    from .models import AuditLog, Report
+
+    return {
+        "reports": [
+            {
+                "content": f"{r.content_type.app_label}.{r.content_type.model}",
+                "content_id": r.object_id,
+                "reason": r.reason,
+                "created_at": r.created_at.isoformat(),
+                "resolved_at": r.resolved_at.isoformat() if r.resolved_at else None,
+            }
+            for r in Report.objects.filter(reporter=user).select_related("content_type").order_by("created_at")
+        ],
+        "audited_actions": [
+            {"action": a.action, "target": a.target_repr, "reason": a.reason, "at": a.created_at.isoformat()}
+            for a in AuditLog.objects.filter(actor=user).order_by("created_at")
+        ],
+    }
+
+
+# Reports and audit records stay after an erasure (moderation evidence), with the account removed (SET_NULL).
+register("moderation", exporter=export_moderation)

@@ -2,7 +2,7 @@
 
 from core import gdpr
 
-from .models import Comment, Message, NewsPost, Support
+from .models import Comment, Connection, Message, NewsPost, Support
 
 
 def export(user) -> dict:
@@ -31,6 +31,17 @@ def export(user) -> dict:
         "messages": [
             {"connection": m.connection_id, "body": m.body, "created_at": m.created_at.isoformat()}
             for m in Message.objects.filter(author=user)
+        ],
+        "connections": [
+            {
+                "id": c.pk,
+                "idea": c.idea_id,
+                "need": c.need.kind,
+                "partner": str(c.partner.organization),
+                "status": c.status,
+                "created_at": c.created_at.isoformat(),
+            }
+            for c in Connection.objects.filter(created_by=user).select_related("need", "partner__organization")
         ],
     }
 

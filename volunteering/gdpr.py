@@ -3,12 +3,19 @@
 from core import gdpr
 
 from . import services
-from .models import Application, VolunteerProfile
+from .models import Application, Solicitation, VolunteerProfile
 
 
 def export(user) -> dict:
     profile = VolunteerProfile.objects.filter(user=user).prefetch_related("themes").first()
-    data = {"profile": None, "applications": []}
+    data = {
+        "profile": None,
+        "applications": [],
+        "solicitations": [
+            {"kind": s.kind, "missions": s.mission_ids, "sent_at": s.sent_at.isoformat()}
+            for s in Solicitation.objects.filter(volunteer=user).order_by("sent_at")
+        ],
+    }
     if profile:
         data["profile"] = {
             "themes": [t.slug for t in profile.themes.all()],
