@@ -567,3 +567,24 @@ def test_a_need_can_only_be_linked_to_a_mission_of_the_ideas_organisation(world,
 
     assert response.status_code == 400, response.content
     assert "mission_id" in response.json()["errors"]
+
+
+def test_session_writes_without_the_csrf_token_are_refused(world, db):
+    """A browser session is not enough to write through the API: a forged cross-site request gets 403."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(world.users["resident"])
+    url = f"/api/v1/map/proposals/{world.proposal.pk}/vote/"
+
+    forged = browser.put(url, {"value": "for"}, content_type="application/json")
+    browser.get(f"/carte/propositions/{world.proposal.pk}/")  # sets the csrftoken cookie, as the page does
+    genuine = browser.put(
+        url,
+        {"value": "for"},
+        content_type="application/json",
+        headers={"X-CSRFToken": browser.cookies["csrftoken"].value},
+    )
+
+    assert forged.status_code == 403 and forged.json()["detail"]
+    assert genuine.status_code == 200, genuine.content
