@@ -418,7 +418,9 @@ def load(stdout=None):
             if v2:
                 section = Section.objects.select_related("theme__referent").get(slug=slug)
                 # Each section is edited by its owner, the referent of its theme.
-                services.edit_section(section, section.theme.referent or team, v2, section.revision)
+                owner = section.theme.referent
+                editor = owner if owner and owner.has_perm("strategy.edit_section", section) else team
+                services.edit_section(section, editor, v2, section.revision)
     services.publish_version(
         team,
         "Version enrichie par les contributions : délai de publication des données, stationnement vélo près des "
