@@ -36,7 +36,9 @@ handler403 = "core.views.error_403"
 handler404 = "core.views.error_404"
 handler500 = "core.views.error_500"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if settings.MEDIA_URL.startswith("/"):
+    # Public uploads (proposal photos) by a view that never leaves MEDIA_ROOT/public/, in development and production
+    # alike (WhiteNoise serves static files only). With object storage (README "Scaling") MEDIA_URL is absolute.
+    from core.views import public_media
 
-    urlpatterns += static(settings.MEDIA_URL + "public/", document_root=settings.MEDIA_ROOT / "public")
+    urlpatterns += [path(f"{settings.MEDIA_URL.lstrip('/')}public/<path:path>", public_media, name="public-media")]

@@ -1,12 +1,16 @@
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import http_date, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
+from django.views.static import was_modified_since
 
 from .models import AuditLog
 from .moderation import action_label
@@ -73,3 +77,44 @@ def error_500(request):
     if _wants_json(request):
         return JsonResponse({"detail": _("An unexpected error occurred; the team has been told.")}, status=500)
     return render(request, "500.html", status=500)
+
+
+# Uploaded files anyone may see (map proposal photos, re-encoded without EXIF) live under MEDIA_ROOT/public/; private
+# files (CVs) live under MEDIA_ROOT/private/ and are only served by permission-checking views.
+PUBLIC_IMAGE_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+}
+PUBLIC_MEDIA_MAX_AGE = 30 * 24 * 3600
+
+
+@require_safe
+def public_media(request, path):
+    """Serve a file under MEDIA_ROOT/public/ (never outside it): images inline, anything else as a download."""
+    root = (Path(settings.MEDIA_ROOT) / "public").resolve()
+    if any(part.startswith(".") for part in Path(path).parts):  # "..", and hidden files
+        raise Http404
+    try:
+        target = (root / path).resolve(strict=True)  # follows symbolic links, which must stay inside too
+    except (OSError, RuntimeError, ValueError):  # missing, a loop, a NUL byte
+        raise Http404 from None
+    if not target.is_relative_to(root) or not target.is_file():
+        raise Http404
+    stat = target.stat()
+    if not was_modified_since(request.headers.get("If-Modified-Since"), stat.st_mtime):
+        return HttpResponseNotModified()
+    content_type = PUBLIC_IMAGE_TYPES.get(target.suffix.lower())
+    response = FileResponse(
+        target.open("rb"),
+        content_type=content_type or "application/octet-stream",
+        as_attachment=content_type is None,  # "inline" for images only
+        filename=target.name,
+    )
+    response["Last-Modified"] = http_date(stat.st_mtime)
+    response["Cache-Control"] = f"public, max-age={PUBLIC_MEDIA_MAX_AGE}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
