@@ -13,7 +13,7 @@ from core import contributions as registry
 from core.models import District, Theme
 from core.moderation import record
 from core.notifications import notify
-from core.realtime import publish_on_commit
+from core.realtime import publish, publish_on_commit
 from core.rest import Conflict
 
 from .models import Contribution, ContributionSection, Section, SectionComment, SectionVersion, Version
@@ -83,17 +83,31 @@ def inbox_message(kind: str, c: Contribution) -> dict:
     }
 
 
+def _messages(kind: str, c: Contribution) -> list[tuple[str, dict]]:
+    figures = {
+        "type": "figures.changed",
+        "change": kind,
+        "source": c.source,
+        "district": c.district.number if c.district_id else None,
+    }
+    return [(INBOX_GROUP, inbox_message(kind, c)), (PUBLIC_GROUP, figures)]
+
+
 def _announce(kind: str, c: Contribution):
-    publish_on_commit(INBOX_GROUP, inbox_message(kind, c))
-    publish_on_commit(
-        PUBLIC_GROUP,
-        {
-            "type": "figures.changed",
-            "change": kind,
-            "source": c.source,
-            "district": c.district.number if c.district_id else None,
-        },
-    )
+    if kind != "contribution.created":
+        for group, message in _messages(kind, c):
+            publish_on_commit(group, message)
+        return
+    # A new row is described as it is at commit: a source sets its themes and districts after the first save.
+    pk = c.pk
+
+    def send():
+        committed = Contribution.objects.select_related("theme", "district").filter(pk=pk).first()
+        if committed is not None:
+            for group, message in _messages(kind, committed):
+                publish(group, message)
+
+    transaction.on_commit(send, robust=True)
 
 
 @transaction.atomic

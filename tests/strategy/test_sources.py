@@ -266,3 +266,30 @@ def test_a_proposal_with_a_line_geometry_is_in_the_inbox_too(resident):
     )
     c = row("map", proposal.pk)
     assert (c.theme.slug, c.district_id is not None, c.support) == ("mobilite", True, 0)
+
+
+def test_a_new_idea_is_announced_live_with_its_theme_and_district(
+    referents, resident, django_capture_on_commit_callbacks
+):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    inbox, figures = async_to_sync(layer.new_channel)(), async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(services.INBOX_GROUP, inbox)
+    async_to_sync(layer.group_add)(services.PUBLIC_GROUP, figures)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            idea = make_idea(resident, themes=("energie",), districts=(11,))
+        created = async_to_sync(layer.receive)(inbox)["message"]
+        assert (created["type"], created["source_id"], created["theme"], created["district"]) == (
+            "contribution.created",
+            idea.pk,
+            "energie",
+            11,
+        )
+        figure = async_to_sync(layer.receive)(figures)["message"]
+        assert (figure["change"], figure["district"]) == ("contribution.created", 11)
+    finally:
+        async_to_sync(layer.group_discard)(services.INBOX_GROUP, inbox)
+        async_to_sync(layer.group_discard)(services.PUBLIC_GROUP, figures)
