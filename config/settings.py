@@ -1,5 +1,6 @@
 """Participe settings: one module, driven by environment variables (see .env.example)."""
 
+import re
 import sys
 from pathlib import Path
 
@@ -281,6 +282,14 @@ THROTTLE_ACTIONS = {
         "login": ("", "30/min"),
     }.items()
 }
+for _action, _rates in THROTTLE_ACTIONS.items():  # a mistyped rate must stop the start, not answer 500s later
+    for _key, _rate in _rates.items():
+        if _rate and not all(
+            re.fullmatch(r"\s*\d+\s*/\s*\d*\s*(s|sec|m|min|h|hour|d|day)\s*", r, re.I) for r in _rate.split(",")
+        ):
+            from django.core.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured(f"Invalid {_key} rate for {_action!r}: {_rate!r} (expected e.g. 60/min,600/h)")
 # Addresses without a per-IP limit (per-account limits still apply): the machine itself — benchmarks, probes, or a
 # local proxy that does not pass the client address, behind which every resident would share one allowance.
 THROTTLE_EXEMPT_IPS = env.list("THROTTLE_EXEMPT_IPS", default=["127.0.0.1", "::1"])

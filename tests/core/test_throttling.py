@@ -217,3 +217,22 @@ def test_a_cache_outage_lets_residents_vote(limits, settings, proposal):
     client = client_for(UserFactory())
     url = f"/api/v1/map/proposals/{proposal.pk}/vote/"
     assert [client.put(url, {"value": "for"}, format="json").status_code for _ in range(3)] == [200, 200, 200]
+
+
+def test_a_mistyped_rate_stops_the_start_with_a_clear_message():
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env.update(TESTING="false", DEBUG="true", THROTTLE_VOTE="beaucoup", DJANGO_SETTINGS_MODULE="config.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "Invalid account rate for 'vote': 'beaucoup'" in result.stderr
