@@ -16,14 +16,11 @@ How the inbox stays truthful:
   repairs whatever a lost callback (a crash between commit and refresh) left stale.
 """
 
-import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import models, transaction
-
-logger = logging.getLogger(__name__)
 
 SOURCE_KEYS = ("map", "idea", "mission", "comment")
 

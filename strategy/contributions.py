@@ -1,6 +1,5 @@
-"""Strategy's side of the contribution registry: section comments are a source, and the outcome provider."""
-
-import logging
+"""Strategy's side of the contribution registry: section comments are a source, the outcome provider, and
+what keeps the inbox in sync with the sources (signals, explicit re-syncs, support refreshes)."""
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection, transaction
@@ -13,8 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from core import contributions as registry
 
 from .models import Contribution, SectionComment
-
-logger = logging.getLogger(__name__)
 
 
 def describe_comment(comment: SectionComment) -> registry.ContributionData:
