@@ -162,9 +162,16 @@ def throttle(action: str):
 
 def too_many_requests_page(request, action: str, wait: int):
     """429 page: when to retry, what the user typed (to copy), and a button that sends the same form again."""
-    fields = [(name, value) for name, values in request.POST.lists() for value in values]
-    fields = [(name, value) for name, value in fields if name != "csrfmiddlewaretoken"]
-    typed = [value for name, value in fields if name != "next" and (" " in value.strip() or len(value) > 40)]
+    # (name, value, multi-line): a multi-line text goes back in a hidden textarea, which keeps its line breaks.
+    fields = [
+        (name, value, "\n" in value)
+        for name, values in request.POST.lists()
+        for value in values
+        if name != "csrfmiddlewaretoken"
+    ]
+    typed = [
+        value for name, value, _multiline in fields if name != "next" and (" " in value.strip() or len(value) > 40)
+    ]
     response = render(
         request,
         "429.html",
