@@ -25,7 +25,7 @@ from config.asgi import application
 from tests.factories import UserFactory
 from tests.mapvotes.factories import ProposalFactory
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ORIGIN = [(b"origin", b"http://127.0.0.1")]
 
@@ -83,6 +83,7 @@ async def connect():
     return communicator
 
 
+@pytest.mark.asyncio
 async def test_reconnected_client_gets_the_true_counts_after_missing_votes():
     proposal, (a, b, c, d) = await setup_proposal_and_voters(4)
 
@@ -122,6 +123,7 @@ async def test_reconnected_client_gets_the_true_counts_after_missing_votes():
     await second.disconnect()
 
 
+@pytest.mark.asyncio
 async def test_votes_broadcast_while_a_client_is_away_are_not_queued_for_it():
     """The old connection's channel left the group: a socket opened later starts clean, another one stays live."""
     proposal, (a, b) = await setup_proposal_and_voters(2)
@@ -140,3 +142,77 @@ async def test_votes_broadcast_while_a_client_is_away_are_not_queued_for_it():
     assert await staying.receive_json_from(timeout=3) == expected
     await staying.disconnect()
     await returning.disconnect()
+
+
+# --- who may open which socket: every WebSocket route × the kinds of account ----------------------------------
+
+# fmt: off
+# Columns: anonymous · unverified · resident · member of another organisation · member of the owner organisation
+# (which carries the idea of the connection and receives applications) · mission team. True: accepted.
+WS_MATRIX = {
+    "ws/notifications/":                          (False, True,  True,  True,  True,  True),
+    "ws/map/":                                    (True,  True,  True,  True,  True,  True),
+    "ws/volunteering/organizations/<int:organization_id>/": (False, False, False, False, True,  False),
+    "ws/ideas/connections/<int:pk>/":             (False, False, False, False, True,  False),
+    "ws/strategy/inbox/":                         (False, False, False, False, False, True),
+    "ws/strategy/figures/":                       (True,  True,  True,  True,  True,  True),
+}
+# fmt: on
+WS_ROLES = ("anonymous", "unverified", "resident", "other_org", "owner_org", "team")
+
+
+def test_every_websocket_route_has_an_expectation_per_role():
+    from config.routing import websocket_urlpatterns
+
+    assert {str(p.pattern) for p in websocket_urlpatterns} == set(WS_MATRIX)
+
+
+@sync_to_async
+def ws_world():
+    from ideas import services as ideas_services
+    from tests.factories import MembershipFactory, OrganizationFactory, TeamUserFactory, UnverifiedUserFactory
+    from tests.ideas.factories import make_idea, make_partner
+
+    users = {
+        "unverified": UnverifiedUserFactory(email="nouveau@example.org"),
+        "resident": UserFactory(email="habitante@example.org"),
+        "other_org": UserFactory(email="autre@example.org"),
+        "owner_org": UserFactory(email="jardins@example.org"),
+        "team": TeamUserFactory(email="equipe@paris.fr"),
+    }
+    owner_org = OrganizationFactory(name="Les Jardins Partagés du 11e")
+    MembershipFactory(organization=owner_org, user=users["owner_org"])
+    MembershipFactory(organization=OrganizationFactory(name="Autre association"), user=users["other_org"])
+    idea = make_idea(users["owner_org"], organization=owner_org)
+    partner, partner_member = make_partner()
+    need = idea.needs.first()
+    connection = ideas_services.propose_connection(partner_member, idea, partner=partner, need=need, message="Bonjour")
+    cookies = {}
+    for role, user in users.items():
+        browser = Client()
+        browser.force_login(user)
+        cookies[role] = f"sessionid={browser.cookies['sessionid'].value}"
+    paths = {
+        "ws/volunteering/organizations/<int:organization_id>/": f"/ws/volunteering/organizations/{owner_org.pk}/",
+        "ws/ideas/connections/<int:pk>/": f"/ws/ideas/connections/{connection.pk}/",
+    }
+    return cookies, paths
+
+
+@pytest.mark.asyncio
+async def test_websocket_permission_matrix():
+    cookies, paths = await ws_world()
+    outcomes = {}
+    for route in WS_MATRIX:
+        for role in WS_ROLES:
+            headers = list(ORIGIN)
+            if role != "anonymous":
+                headers.append((b"cookie", cookies[role].encode()))
+            communicator = WebsocketCommunicator(application, paths.get(route, "/" + route), headers=headers)
+            connected, _code = await communicator.connect(timeout=5)
+            outcomes[(route, role)] = connected
+            await communicator.disconnect()
+
+    expected = {(route, role): ok for route, row in WS_MATRIX.items() for role, ok in zip(WS_ROLES, row, strict=True)}
+    wrong = {cell: got for cell, got in outcomes.items() if got != expected[cell]}
+    assert not wrong, f"accepted (True) or refused (False) contrary to WS_MATRIX: {wrong}"
