@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organization
 from core import moderation
-from core.contributions import support_changed
+from core.contributions import contribution_changed, support_changed
 from core.models import District, Theme
 from core.notifications import notify
 from core.realtime import publish_on_commit
@@ -300,6 +300,7 @@ def publish_idea(user, idea) -> Idea:
     if updated:
         _event(idea, TimelineEvent.Kind.PUBLISHED, _("The idea was published."))
         moderation.record(user, "ideas.publish", idea)
+        contribution_changed("idea", idea.pk)  # .update() fires no post_save: the strategy inbox must hear of it
     return idea
 
 

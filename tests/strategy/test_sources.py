@@ -295,11 +295,6 @@ def test_a_new_idea_is_announced_live_with_its_theme_and_district(
         async_to_sync(layer.group_discard)(services.PUBLIC_GROUP, figures)
 
 
-@pytest.mark.xfail(
-    raises=Contribution.DoesNotExist,
-    reason="ideas.services.publish_idea() publishes with QuerySet.update(), which fires no signal: it should call "
-    "core.contributions.contribution_changed('idea', idea.pk) (ideas/services.py is not ours to change)",
-)
 def test_a_draft_idea_enters_the_inbox_when_it_is_published(referents, resident, django_capture_on_commit_callbacks):
     idea = make_idea(resident, publish=False)
     assert not Contribution.objects.filter(source="idea", source_id=idea.pk).exists()
