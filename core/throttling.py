@@ -18,7 +18,7 @@ import time
 from functools import lru_cache, wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.shortcuts import render
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -62,21 +62,33 @@ def client_ip(request) -> str:
     return BaseThrottle().get_ident(request) or "unknown"
 
 
-def _consume(key: str, limit: int, window: int, now: float) -> int | None:
-    """Count one request in a fixed window; the seconds until the window ends if `limit` is exceeded."""
-    bucket = int(now // window)
-    cache_key = f"throttle:{key}:{window}:{bucket}"
+def _redis():
+    """The default cache when it is django-redis (production), else None."""
     try:
-        cache.add(cache_key, 0, timeout=window + 1)
-        count = cache.incr(cache_key)
-    except ValueError:  # the key expired between add and incr: a new window starts with this request
+        from django_redis.cache import RedisCache
+    except ImportError:  # pragma: no cover - django-redis is a dependency
         return None
-    except Exception:  # noqa: BLE001 - a cache outage must not refuse residents; it is logged
-        logger.warning("Rate limit not applied: cache unavailable", exc_info=True)
-        return None
-    if count is None or count <= limit:  # None: django-redis ignoring an outage
-        return None
-    return max(1, math.ceil((bucket + 1) * window - now))
+    backend = caches["default"]
+    return backend if isinstance(backend, RedisCache) else None
+
+
+def _count(hits: list[tuple[str, int]]) -> list[int]:
+    """Count one request in each (key, window) and return the counts; on Redis, in one round trip."""
+    redis = _redis()
+    if redis is not None:
+        pipe = redis.client.get_client(write=True).pipeline(transaction=False)
+        for key, window in hits:
+            pipe.incr(redis.make_key(key))
+            pipe.expire(redis.make_key(key), window + 1)
+        return pipe.execute()[::2]
+    counts = []
+    for key, window in hits:
+        cache.add(key, 0, timeout=window + 1)
+        try:
+            counts.append(cache.incr(key))
+        except ValueError:  # the key expired between add and incr: a new window starts with this request
+            counts.append(1)
+    return counts
 
 
 def check(request, action: str) -> int | None:
@@ -95,11 +107,19 @@ def check(request, action: str) -> int | None:
         if ip not in settings.THROTTLE_EXEMPT_IPS:
             keys.append((f"{action}:ip:{ip}", config["ip"]))
     now = time.time()
+    # Fixed windows: one counter per key, window length and window number (atomic increments, shared by workers).
+    windows = [(key, limit, window, int(now // window)) for key, rates in keys for limit, window in parse_rates(rates)]
+    if not windows:
+        return None
+    try:
+        counts = _count([(f"throttle:{key}:{window}:{n}", window) for key, _limit, window, n in windows])
+    except Exception:  # noqa: BLE001 - a cache outage must not refuse residents; it is logged
+        logger.warning("Rate limit %s not applied: cache unavailable", action, exc_info=True)
+        return None
     waits = [
-        wait
-        for key, rates in keys
-        for limit, window in parse_rates(rates)
-        if (wait := _consume(key, limit, window, now)) is not None
+        max(1, math.ceil((n + 1) * window - now))
+        for (_key, limit, window, n), count in zip(windows, counts, strict=True)
+        if count > limit
     ]
     if waits:
         logger.info("Rate limit %s reached for %s", action, request.path)

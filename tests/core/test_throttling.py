@@ -236,3 +236,26 @@ def test_a_mistyped_rate_stops_the_start_with_a_clear_message():
     )
     assert result.returncode != 0
     assert "Invalid account rate for 'vote': 'beaucoup'" in result.stderr
+
+
+@pytest.fixture
+def private_redis_cache(settings):
+    """The production cache backend (django-redis) on a private redis-server, never the machine's shared one."""
+    from tests.ops.servers import Redis
+
+    redis = Redis().start()
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": redis.url}}
+    yield redis
+    redis.stop()
+
+
+def test_on_redis_the_allowance_is_counted_in_one_shared_place(private_redis_cache, limits, proposal):
+    import redis as redis_client
+
+    limits(vote=("2/min,3/h", ""))
+    user = UserFactory()
+    url = f"/api/v1/map/proposals/{proposal.pk}/vote/"
+    statuses = [client_for(user).put(url, {"value": "for"}, format="json").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    keys = redis_client.Redis.from_url(private_redis_cache.url).keys("*throttle:vote:account*")
+    assert len(keys) == 2  # one counter per window (minute, hour), whichever worker served the request
