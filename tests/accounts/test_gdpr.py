@@ -133,12 +133,15 @@ def test_another_account_s_export_holds_none_of_it(everywhere):
     assert data["moderation"]["reports"] == [] and data["volunteering"]["applications"] == []
 
 
-def test_deleting_the_account_erases_it_everywhere_and_keeps_public_contributions_unattributed(everywhere):
+def test_deleting_the_account_erases_it_everywhere_and_keeps_public_contributions_unattributed(
+    everywhere, django_capture_on_commit_callbacks
+):
     camille, theirs, mine = everywhere["camille"], everywhere["theirs"], everywhere["mine"]
     cv_path = Path(everywhere["application"].cv.path)
     assert cv_path.exists()
 
-    response = client_for(camille).delete("/api/v1/me/")
+    with django_capture_on_commit_callbacks(execute=True):  # files may be deleted once the erasure is committed
+        response = client_for(camille).delete("/api/v1/me/")
 
     assert response.status_code == 204
     assert not User.objects.filter(pk=camille.pk).exists()
