@@ -42,7 +42,7 @@ def setup_django() -> None:
     refuse_unless_bench(os.environ["DATABASE_URL"])
     # In-process benchmarks fire hundreds of requests from one "client": the API rate limits (DRF throttles) would
     # answer 429 after 120 of them. Raised unless set (THROTTLE_<SCOPE>, read by config/settings.py).
-    for scope in ("ANON", "USER", "ANON_BURST", "USER_BURST", "VOTE", "WRITE"):
+    for scope in ("ANON", "USER", "VOTE", "PROPOSE", "COMMENT", "APPLY", "MESSAGE"):
         os.environ.setdefault(f"THROTTLE_{scope}", "1000000/min")
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

@@ -27,7 +27,7 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import h11
 
@@ -189,7 +189,7 @@ def next_request(kind, rng, proposal_ids, versions):
         body = json.dumps({"value": rng.choice(["for", "against"])}).encode()
         return "PUT", f"/api/v1/map/proposals/{rng.choice(proposal_ids)}/vote/", body
     if kind == "missions":
-        word = rng.choice(MISSION_WORDS)
+        word = quote(rng.choice(MISSION_WORDS))
         if rng.random() < 0.5:
             lon, lat = 2.29 + rng.random() * 0.11, 48.835 + rng.random() * 0.045
             return "GET", f"/api/v1/volunteering/missions/?q={word}&near={lon:.4f},{lat:.4f}&radius_km=2", b""
@@ -222,7 +222,7 @@ async def user_loop(host, port, user, proposal_ids, versions, deadline, stats, a
             await conn.close()
         except Exception as exc:
             status = "conn-error"
-            stats.errors.append(repr(exc))
+            stats.errors.append(f"{type(exc).__name__}: {exc}"[:120])
             await conn.close()
         if kind == "vote":
             pid = int(path.split("/")[-3])
@@ -296,7 +296,9 @@ async def main():
     for (kind, status), body in list(stats.samples.items())[:8]:
         print(f"  sample {kind} {status}: {body!r}")
     if stats.errors:
-        print("first errors:", stats.errors[:3])
+        from collections import Counter
+
+        print("connection errors:", Counter(stats.errors).most_common(5))
 
     ok = errors == 0
     rows = await asyncio.to_thread(votes_in_database, [u for u, _ in users])

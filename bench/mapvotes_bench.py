@@ -187,7 +187,7 @@ def bench_viewport(repeat=15):
     return results
 
 
-def start_server(port, workers):
+def start_server(port, workers, settings=None):
     """uvicorn as scripts/serve_prod.sh runs it (uvloop, httptools, several workers on one port, Redis layer)."""
     env = dict(
         os.environ,
@@ -198,7 +198,10 @@ def start_server(port, workers):
         SECURE_COOKIES="false",
         SECURE_HSTS_SECONDS="0",
         CONN_MAX_AGE="0",
-    )  # THROTTLE_* are raised by benchdb: the per-account vote limit (120/min) would cap a voter at 2 votes/s.
+    )  # THROTTLE_* are raised by benchdb: the per-account vote limit (60/min) would cap a voter at 1 vote/s.
+    if settings:  # e.g. pool_settings (bench/pool_settings.py): a fix measured before it is made
+        env["DJANGO_SETTINGS_MODULE"] = settings
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "bench"), os.environ.get("PYTHONPATH")]))
     cmd = [str(ROOT / ".venv/bin/uvicorn"), "config.asgi:application", "--port", str(port), "--workers", str(workers),
            "--loop", "uvloop", "--http", "httptools", "--ws", "websockets-sansio", "--lifespan", "off",
            "--no-access-log", "--timeout-worker-healthcheck", "60", "--log-level", "warning"]  # fmt: skip
@@ -239,6 +242,27 @@ def voters(n):
     return [(u.pk, Token.objects.get_or_create(user=u)[0].key) for u in users]
 
 
+def inprocess_vote_ms(n=200):
+    """Median time of one vote through the Django stack in this process (no HTTP, no ASGI, one thread): the CPU a
+    vote costs the application, hence an upper bound of votes/s per core."""
+    from mapvotes.models import Proposal
+
+    user_id, key = voters(1)[0]
+    ids = list(Proposal.objects.filter(title__startswith="Bench ").order_by("?").values_list("pk", flat=True)[:n])
+    client = Client(HTTP_AUTHORIZATION=f"Token {key}")
+    times = []
+    for i, pk in enumerate(ids):
+        started = time.perf_counter()
+        response = client.put(
+            f"/api/v1/map/proposals/{pk}/vote/", {"value": ("for", "against")[i % 2]}, content_type="application/json"
+        )
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.content[:200]
+    median = statistics.median(times)
+    log(f"one vote in-process (Django stack, no HTTP): median {median:.1f} ms → ≤ {1000 / median:.0f} votes/s per core")
+    return median
+
+
 def bench_votes(port, seconds=20, n_voters=100):
     """n_voters coroutines, each with its own keep-alive connection, vote (85 %) or withdraw (15 %) in a loop."""
     from load_test import Connection
@@ -246,6 +270,8 @@ def bench_votes(port, seconds=20, n_voters=100):
     from mapvotes.models import Proposal, Vote
 
     log(f"\n== Votes through HTTP: {n_voters} concurrent voters for {seconds}s ==")
+    with override_settings(DEBUG=False):
+        inprocess_vote_ms()
     accounts = voters(n_voters)
     ids = list(Proposal.objects.filter(title__startswith="Bench ").order_by("?").values_list("pk", flat=True)[:300])
     ok, errors, latencies, last = [0], {}, [], {}
@@ -382,6 +408,7 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=20, help="duration of the votes run")
     parser.add_argument("--skip", nargs="*", default=[], choices=["viewport", "votes", "fanout"])
+    parser.add_argument("--server-settings", help="DJANGO_SETTINGS_MODULE of the server, e.g. pool_settings")
     args = parser.parse_args()
     proposals, votes, users = SIZES[args.size]
     log(
@@ -395,11 +422,14 @@ def main():
             bench_viewport()
     # Several workers share the Redis channel layer and cache, as serve-prod does (a Redis database of the bench's own).
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
-    log(f"\nuvicorn with {args.workers} worker(s), channel layer and cache: Redis {os.environ['REDIS_URL']}")
+    log(
+        f"\nuvicorn with {args.workers} worker(s), channel layer and cache: Redis {os.environ['REDIS_URL']}, "
+        f"settings {args.server_settings or 'config.settings'}"
+    )
     # Each part gets a fresh server: run right after the votes burst, the fan-out was lost (see README "Benchmarks").
     for part in [p for p in ("votes", "fanout") if p not in args.skip]:
         flush_bench_redis()
-        server = start_server(args.port, args.workers)
+        server = start_server(args.port, args.workers, args.server_settings)
         try:
             if part == "votes":
                 bench_votes(args.port, seconds=args.seconds)

@@ -115,7 +115,7 @@ def generate(n):
         cursor.execute(GENERATE, {"words": WORDS, "n": n})
         print(f"Generated {n:,} contributions in {time.perf_counter() - start:.1f} s")
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE strategy_contribution")
+        cursor.execute("VACUUM ANALYZE strategy_contribution")  # the rows of the previous run are dead tuples
 
 
 def synthetic_document(sections=60, sentences=30, change_every=8):

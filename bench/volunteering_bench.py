@@ -48,9 +48,12 @@ def generate(missions: int, volunteers: int):
     with connection.cursor() as c:
         c.execute("SELECT count(*) FROM volunteering_mission WHERE title LIKE %s", [PREFIX + "%"])
         have = c.fetchone()[0]
-        if have >= missions:
+        if have == missions:
             print(f"Bench data already there ({have} missions).")
             return
+    if have:
+        clean()  # another size was generated before
+    with connection.cursor() as c:
         print(f"Generating {missions} missions and {volunteers} volunteers…", flush=True)
         started = time.perf_counter()
         c.execute(
@@ -131,16 +134,30 @@ def generate(missions: int, volunteers: int):
             """,
             {"themes": theme_ids, "prefix": PREFIX + "%"},
         )
-        c.execute("ANALYZE")
+        for table in ("volunteering_mission", "volunteering_mission_themes", "volunteering_volunteerprofile",
+                      "volunteering_volunteerprofile_themes", "accounts_user"):  # fmt: skip
+            c.execute(f"VACUUM ANALYZE {table}")  # the rows of a previous size are dead tuples until vacuumed
         print(f"  done in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def clean():
+    """Delete the generated rows only (children first: the foreign keys have no ON DELETE CASCADE)."""
+    missions = "SELECT id FROM volunteering_mission WHERE title LIKE %s"
+    users = "SELECT id FROM accounts_user WHERE email LIKE %s"
     with connection.cursor() as c:
+        for table in ("volunteering_application", "volunteering_mission_themes"):
+            c.execute(f"DELETE FROM {table} WHERE mission_id IN ({missions})", [PREFIX + "%"])
         c.execute("DELETE FROM volunteering_mission WHERE title LIKE %s", [PREFIX + "%"])
+        c.execute(
+            "DELETE FROM volunteering_volunteerprofile_themes WHERE volunteerprofile_id IN "
+            f"(SELECT id FROM volunteering_volunteerprofile WHERE user_id IN ({users}))",
+            [PREFIX + "%"],
+        )
+        c.execute(f"DELETE FROM volunteering_volunteerprofile WHERE user_id IN ({users})", [PREFIX + "%"])
+        c.execute(f"DELETE FROM volunteering_application WHERE volunteer_id IN ({users})", [PREFIX + "%"])
         c.execute("DELETE FROM accounts_user WHERE email LIKE %s", [PREFIX + "%"])
         c.execute("DELETE FROM accounts_organization WHERE slug LIKE %s", [PREFIX + "%"])
-    print("Bench data deleted.")
+    print("Bench data deleted.", flush=True)
 
 
 def measure(label, calls, runs):
