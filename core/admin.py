@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 
-from .models import AuditLog, CityBoundary, District, Notification, Quartier, Report, Theme
+from .models import AuditLog, CityBoundary, District, Notification, Place, Quartier, Report, Theme
 
 
 @admin.register(Theme)
@@ -29,6 +29,24 @@ class DistrictAdmin(GISModelAdmin):
 class QuartierAdmin(GISModelAdmin):
     list_display = ["number", "name", "district", "insee", "approximate"]
     list_filter = ["district"]
+
+
+@admin.register(Place)
+class PlaceAdmin(GISModelAdmin):
+    """The gazetteer of the place search (filled by manage.py load_places); the team may add local names."""
+
+    list_display = ["name", "kind", "district"]
+    list_filter = ["kind", "district"]
+    search_fields = ["name", "normalized"]
+    readonly_fields = ["district"]
+
+    def save_model(self, request, obj, form, change):
+        from .geo import district_of_point
+        from .geocoding import normalize
+
+        obj.normalized = normalize(obj.name)
+        obj.district = district_of_point(obj.point.x, obj.point.y)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(CityBoundary)
