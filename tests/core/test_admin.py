@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from ideas import services as idea_services
 from ideas.models import Comment, Connection, Idea, Message, NewsPost
-from tests.factories import UserFactory
+from tests.factories import UserFactory, theme
 from tests.ideas.factories import make_idea, make_partner
 from tests.volunteering.factories import (
     MINIMAL_PDF,
@@ -225,3 +225,63 @@ def test_editing_an_idea_in_the_admin_goes_through_the_service(admin_client, sam
     assert idea.title == "Toits solaires pour tous"
     assert "<strong>panneaux</strong>" in idea.description_html  # rendered by services.update_idea
     assert Idea.objects.filter(pk=idea.pk, search__isnull=False).exists()
+
+
+def test_adding_a_mission_in_the_admin_stores_its_arrondissement(admin_client, organization):
+    data = {
+        "organization": organization.pk,
+        "created_by": "",
+        "title": "Maraude du soir",
+        "description": "Distribuer des repas chauds.",
+        "themes": [theme("solidarite").pk],
+        "address": "Place de l'Hôtel de Ville, 75004 Paris",
+        "location": "SRID=4326;POINT(2.3522 48.8566)",
+        "schedule": Mission.Schedule.PERIOD,
+        "start_date": in_days(3).isoformat(),
+        "end_date": in_days(30).isoformat(),
+        "weekdays": "",
+        "time_slots": "",
+        "commitment": Mission.Commitment.HOURS_PER_WEEK,
+        "commitment_hours": 3,
+        "places": 4,
+        "skills": "",
+        "min_age": "",
+        "contact_name": "",
+        "contact_email": "",
+        "contact_phone": "",
+        "applications-TOTAL_FORMS": 0,
+        "applications-INITIAL_FORMS": 0,
+        "applications-MIN_NUM_FORMS": 0,
+        "applications-MAX_NUM_FORMS": 1000,
+    }
+
+    response = admin_client.post(admin_url(Mission, "add"), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    mission = Mission.objects.get(title="Maraude du soir")
+    assert mission.district.number == 4
+    assert mission.status == Mission.Status.DRAFT  # published through the action, by the service
+
+
+def test_a_mission_ending_before_it_starts_is_a_form_error_in_the_admin(admin_client, organization):
+    response = admin_client.post(
+        admin_url(Mission, "add"),
+        {
+            "organization": organization.pk,
+            "title": "Dates à l'envers",
+            "description": "…",
+            "themes": [theme("solidarite").pk],
+            "remote": "on",
+            "schedule": Mission.Schedule.PERIOD,
+            "start_date": in_days(10).isoformat(),
+            "end_date": in_days(5).isoformat(),
+            "commitment": Mission.Commitment.HOURS_PER_WEEK,
+            "commitment_hours": 2,
+            "places": 1,
+            "applications-TOTAL_FORMS": 0,
+            "applications-INITIAL_FORMS": 0,
+        },
+    )
+
+    assert response.status_code == 200  # the form again, with the error; nothing saved
+    assert not Mission.objects.filter(title="Dates à l'envers").exists()
