@@ -7,7 +7,7 @@ import pytest
 from strategy import services
 from strategy.models import Contribution
 from tests.e2e.helpers import assert_accessible, login
-from tests.factories import TeamUserFactory, UserFactory, district, theme
+from tests.factories import TeamUserFactory, UserFactory, theme
 from tests.strategy.factories import ChapterFactory, SectionFactory
 
 pytestmark = [pytest.mark.e2e]
@@ -29,25 +29,25 @@ def journey(transactional_db, reference_data):
     )
     SectionFactory(chapter=chapter, slug="mobilite-rues-enfants", title="Des rues aux écoles", position=1)
     services.publish_version(referent, "Première version de la stratégie.")
-    # One contribution per source (as the registry would have synchronised them).
-    rows = {
-        "map": ("Arceaux vélo devant l'école Voltaire", author, 11),
-        "idea": ("Vélo-bus pour les écoliers", None, 20),
-        "mission": ("Ateliers de remise en selle", None, 18),
-    }
-    contributions = {
-        key: Contribution.objects.create(
-            source=key,
-            source_id=100 + i,
-            title=title,
-            text="Proposé par les habitants.",
-            theme=mobility,
-            district=district(arr),
-            author=who,
-            assigned_to=referent,
-        )
-        for i, (key, (title, who, arr)) in enumerate(rows.items())
-    }
+    # One contribution per source, created by the sources' own services: the registry fills the inbox.
+    from django.contrib.gis.geos import Point
+
+    from mapvotes import services as mapvotes_services
+    from tests.ideas.factories import make_idea
+    from tests.volunteering.factories import MissionFactory
+
+    proposal = mapvotes_services.create_proposal(
+        author,
+        title="Arceaux vélo devant l'école Voltaire",
+        description="Les parents n'ont nulle part où attacher les vélos.",
+        theme="mobilite",
+        geometry=Point(2.3805, 48.8575, srid=4326),
+    )
+    idea = make_idea(UserFactory(), title="Vélo-bus pour les écoliers", themes=("mobilite",), districts=(20,))
+    mission = MissionFactory(title="Ateliers de remise en selle", themes=["mobilite"])
+    sources = {"map": proposal.pk, "idea": idea.pk, "mission": mission.pk}
+    contributions = {key: Contribution.objects.get(source=key, source_id=pk) for key, pk in sources.items()}
+    assert {c.assigned_to_id for c in contributions.values()} == {referent.pk}  # each went to the theme's referent
     return referent, author, contributions
 
 
@@ -100,6 +100,10 @@ def test_referent_integrates_contributions_and_the_author_sees_it(
     author_page.goto(f"{live_server_url}/strategie/contributions/{contributions['map'].pk}/")
     assert author_page.get_by_text("intégré dans v2").is_visible()
     assert_accessible(author_page)
+    # ... and on the map proposal's own page, with the link to the section that used it.
+    author_page.goto(f"{live_server_url}/carte/propositions/{contributions['map'].source_id}/")
+    assert author_page.get_by_text(re.compile("intégré dans v2|Intégrée dans la v2|v2")).first.is_visible()
+    author_page.goto(f"{live_server_url}/strategie/contributions/{contributions['map'].pk}/")
     author_page.get_by_role("link", name=re.compile("Une ville 100 % cyclable")).click()
     author_page.wait_for_url(re.compile(r"/strategie/versions/2/#mobilite-velo$"))
     assert author_page.locator("#mobilite-velo").get_by_text("arceaux devant chaque école").is_visible()
