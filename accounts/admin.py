@@ -73,3 +73,25 @@ class OrganizationAdmin(admin.ModelAdmin):
     def mark_unverified(self, request, queryset):
         for organization in queryset:
             services.set_organization_verified(organization, request.user, False)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    """Every membership across organisations (also editable inline on each organisation); changes are audited."""
+
+    list_display = ["user", "organization", "role"]
+    list_filter = ["role", "organization__kind"]
+    search_fields = ["user__email", "user__display_name", "organization__name"]
+    autocomplete_fields = ["user", "organization"]
+
+    def save_model(self, request, obj, form, change):
+        previous = Membership.objects.filter(pk=obj.pk).values("pk", "user_id", "role").first() if change else None
+        super().save_model(request, obj, form, change)
+        services.record_membership_saved(request.user, obj, previous)
+
+    def delete_model(self, request, obj):
+        services.remove_membership(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            services.remove_membership(membership, request.user)

@@ -250,6 +250,7 @@ class IdeaNews(GenericAPIView):
 
 
 class IdeaReports(GenericAPIView):
+    throttle_scope = "comment"  # a report is written like a comment: same allowance
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = ReportSerializer
 

@@ -217,6 +217,7 @@ class ProposalComments(APIView):
 
 
 class ProposalReport(APIView):
+    throttle_scope = "comment"  # a report is written like a comment: same allowance
     @extend_schema(summary="Report a proposal to the team", request=ReasonSerializer, responses={201: None})
     def post(self, request, pk):
         _require_login(request)
@@ -226,6 +227,7 @@ class ProposalReport(APIView):
 
 
 class CommentReport(APIView):
+    throttle_scope = "comment"  # a report is written like a comment: same allowance
     @extend_schema(summary="Report a comment to the team", request=ReasonSerializer, responses={201: None})
     def post(self, request, pk):
         _require_login(request)

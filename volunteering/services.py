@@ -702,7 +702,16 @@ def delete_old_cvs(today=None) -> int:
 
 
 def erase_account(user) -> None:
-    """GDPR: delete the CV files (the rows go with the account through CASCADE)."""
-    for application in Application.objects.filter(volunteer=user).exclude(cv=""):
-        application.cv.delete(save=False)
+    """GDPR: delete the CV files (the rows go with the account through CASCADE) once the deletion is committed,
+    so that a rolled-back deletion keeps both the rows and their files."""
+    storage_names = [
+        (application.cv.storage, application.cv.name)
+        for application in Application.objects.filter(volunteer=user).exclude(cv="")
+    ]
     Application.objects.filter(volunteer=user).update(cv="")
+
+    def delete_files():
+        for storage, name in storage_names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)

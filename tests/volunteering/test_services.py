@@ -314,13 +314,17 @@ class TestRecommendations:
 
 
 class TestPrivacy:
-    def test_account_erasure_deletes_the_cv_files(self, mission, volunteer):
+    def test_account_erasure_deletes_the_cv_files(self, mission, volunteer, django_capture_on_commit_callbacks):
         application = services.apply(volunteer, mission, "", pdf())
         storage, name = application.cv.storage, application.cv.name
         assert storage.exists(name)
         from core import gdpr
 
-        gdpr.erase(volunteer)
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            gdpr.erase(volunteer)
+        assert storage.exists(name)  # not before the deletion is committed: a rollback keeps rows and files
+        for callback in callbacks:
+            callback()
         assert not storage.exists(name)
         assert not Application.objects.filter(volunteer=volunteer).exists()
 
