@@ -15,6 +15,7 @@ from accounts.models import Organization
 from core import realtime
 from core.contributions import support_changed
 from core.geo import locate
+from core.models import Notification
 from core.notifications import notify
 from core.rest import Conflict
 
@@ -640,8 +641,16 @@ def remind_upcoming(today=None) -> int:
     applications = Application.objects.filter(
         mission__start_date=tomorrow, status__in=[S.ACCEPTED, S.INVITED]
     ).select_related("mission", "volunteer")
+    # The scheduler may run this twice a day (a restart, a manual run): a volunteer is reminded once.
+    already = set(
+        Notification.objects.filter(
+            kind="volunteering.upcoming", created_at__gte=timezone.now() - datetime.timedelta(days=2)
+        ).values_list("recipient_id", "url")
+    )
     count = 0
     for application in applications:
+        if (application.volunteer_id, application.mission.get_absolute_url()) in already:
+            continue
         notify(
             application.volunteer,
             "volunteering.upcoming",

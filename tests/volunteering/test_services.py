@@ -272,6 +272,7 @@ class TestReminders:
         services.change_status(org_admin, application, "accepted")
         assert services.remind_upcoming() == 1
         assert Notification.objects.filter(recipient=volunteer, kind="volunteering.upcoming").exists()
+        assert services.remind_upcoming() == 0  # a second run the same day reminds nobody twice
 
     def test_weekly_matches_never_more_than_two_a_month(self, mission, django_capture_on_commit_callbacks):
         profile = VolunteerProfileFactory(themes=["solidarite"], weekly_email=True)
