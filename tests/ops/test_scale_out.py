@@ -149,3 +149,56 @@ def test_vote_through_one_worker_reaches_the_map_websocket_on_the_other(two_work
     assert [r.status_code for r in answers] == [200, 200, 200], [r.text for r in answers]
     assert answers[-1].json() == {"votes_for": 2, "votes_against": 1, "my_vote": "against"}
     assert latest == {"type": "proposal.votes", "id": proposal.pk, "votes_for": 2, "votes_against": 1}
+
+
+def test_map_client_reconnecting_to_another_worker_gets_the_true_counts(two_workers):
+    """Votes through A while the client is away from B; on reconnection it re-fetches (vote.mjs) and resumes live."""
+    from rest_framework.authtoken.models import Token
+
+    from tests.mapvotes.factories import ProposalFactory
+
+    a, b = two_workers
+    tokens = [Token.objects.create(user=UserFactory(email=f"absente{n}@example.org")).key for n in range(3)]
+    proposal = ProposalFactory(title="Des bancs place de la République")
+    vote_url = f"{a.url}/api/v1/map/proposals/{proposal.pk}/vote/"
+
+    def vote(token, value):
+        response = requests.put(
+            vote_url, json={"value": value}, headers={"Authorization": f"Token {token}"}, timeout=30
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def next_votes(ws, expected, timeout=20):
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        message = None
+        while loop.time() < deadline:
+            message = json.loads(await asyncio.wait_for(ws.recv(), timeout=deadline - loop.time()))
+            counts = (message.get("votes_for"), message.get("votes_against"))
+            if message.get("type") == "proposal.votes" and message["id"] == proposal.pk and counts == expected:
+                return message
+        return message
+
+    async def scenario():
+        ws_url = b.url.replace("http://", "ws://") + "/ws/map/"
+        async with websockets.connect(ws_url, additional_headers={"Origin": b.url}) as ws:
+            await asyncio.to_thread(vote, tokens[0], "for")
+            first = await next_votes(ws, (1, 0))
+        # Away: two more votes through worker A.
+        await asyncio.to_thread(vote, tokens[1], "against")
+        await asyncio.to_thread(vote, tokens[2], "against")
+        await asyncio.sleep(1.5)  # let the coalesced trailing message go out to nobody
+        async with websockets.connect(ws_url, additional_headers={"Origin": b.url}) as ws:
+            refetched = await asyncio.to_thread(
+                requests.get, f"{b.url}/api/v1/map/proposals/{proposal.pk}/", timeout=30
+            )
+            await asyncio.to_thread(vote, tokens[0], "against")
+            live = await next_votes(ws, (0, 3))
+        return first, refetched.json()["properties"], live
+
+    first, refetched, live = asyncio.run(scenario())
+
+    assert (first["votes_for"], first["votes_against"]) == (1, 0)
+    assert (refetched["votes_for"], refetched["votes_against"]) == (1, 2)
+    assert live == {"type": "proposal.votes", "id": proposal.pk, "votes_for": 0, "votes_against": 3}
