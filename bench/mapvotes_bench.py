@@ -17,6 +17,7 @@ Targets (issue 3): viewport median ≤ 30 ms, payload ≤ 100 KB, ≥ 300 votes/
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -187,8 +188,9 @@ def bench_viewport(repeat=15):
     return results
 
 
-def start_server(port, workers, settings=None):
-    """uvicorn as scripts/serve_prod.sh runs it (uvloop, httptools, several workers on one port, Redis layer)."""
+def start_server(port, workers, settings=None, kind="uvicorn"):
+    """uvicorn as scripts/serve_prod.sh runs it (uvloop, httptools, several workers on one port, Redis layer), or
+    daphne (one process: it has no multi-process mode of its own) for the comparison."""
     env = dict(
         os.environ,
         DEBUG="false",
@@ -202,9 +204,12 @@ def start_server(port, workers, settings=None):
     if settings:  # e.g. pool_settings (bench/pool_settings.py): a fix measured before it is made
         env["DJANGO_SETTINGS_MODULE"] = settings
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "bench"), os.environ.get("PYTHONPATH")]))
-    cmd = [str(ROOT / ".venv/bin/uvicorn"), "config.asgi:application", "--port", str(port), "--workers", str(workers),
-           "--loop", "uvloop", "--http", "httptools", "--ws", "websockets-sansio", "--lifespan", "off",
-           "--no-access-log", "--timeout-worker-healthcheck", "60", "--log-level", "warning"]  # fmt: skip
+    if kind == "daphne":
+        cmd = [str(ROOT / ".venv/bin/daphne"), "-b", "127.0.0.1", "-p", str(port), "-v", "0", "config.asgi:application"]
+    else:
+        cmd = [str(ROOT / ".venv/bin/uvicorn"), "config.asgi:application", "--port", str(port), "--workers",
+               str(workers), "--loop", "uvloop", "--http", "httptools", "--ws", "websockets-sansio", "--lifespan",
+               "off", "--no-access-log", "--timeout-worker-healthcheck", "60", "--log-level", "warning"]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
     import urllib.error
     import urllib.request
@@ -362,17 +367,29 @@ def bench_fanout(port, clients=500, rounds=5):
                 )
             )
         log(f"{len(sockets)} connected")
-        await asyncio.sleep(1)
+        # Withdraw the voter's generated vote first, so that every round's vote is a change (and is broadcast).
+        await asyncio.to_thread(
+            requests.delete,
+            f"http://127.0.0.1:{port}/api/v1/map/proposals/{pk}/vote/",
+            headers={"Authorization": f"Token {key}"},
+        )
+        await asyncio.sleep(1.5)  # past the coalescing window, and the withdrawal's own message is drained below
+        for ws in sockets:
+            with contextlib.suppress(TimeoutError):
+                while True:
+                    await asyncio.wait_for(ws.recv(), timeout=0.01)
         results = []
         for round_ in range(rounds):
             value = "for" if round_ % 2 == 0 else "against"
             sent = time.perf_counter()
-            await asyncio.to_thread(
+            answer = await asyncio.to_thread(
                 requests.put,
                 f"http://127.0.0.1:{port}/api/v1/map/proposals/{pk}/vote/",
                 json={"value": value},
                 headers={"Authorization": f"Token {key}"},
             )
+            if answer.status_code != 200:
+                log(f"round {round_ + 1}: the vote answered {answer.status_code} {answer.text[:200]}")
 
             async def wait(ws, sent=sent):
                 while True:
@@ -382,6 +399,9 @@ def bench_fanout(port, clients=500, rounds=5):
 
             delays = await asyncio.gather(*(wait(ws) for ws in sockets), return_exceptions=True)
             got = sorted(d for d in delays if isinstance(d, float))
+            if not got:
+                log(f"round {round_ + 1}: 0/{clients} received within 20 s")
+                continue
             results.append(got)
             log(
                 f"round {round_ + 1}: {len(got)}/{clients} received, p50 {got[len(got) // 2]:.0f} ms, "
@@ -393,6 +413,9 @@ def bench_fanout(port, clients=500, rounds=5):
         return results
 
     results = asyncio.run(run())
+    if not results:
+        log("fan-out: no round was received (MISSED)")
+        return None
     p95 = statistics.median(r[int(len(r) * 0.95) - 1] for r in results if r)
     log(
         f"fan-out p95 (median of {rounds} rounds): {p95:.0f} ms (target ≤ {TARGETS['fanout_p95_ms']} ms, "
@@ -408,6 +431,8 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=20, help="duration of the votes run")
     parser.add_argument("--skip", nargs="*", default=[], choices=["viewport", "votes", "fanout"])
+    parser.add_argument("--same-server", action="store_true", help="votes then fan-out on one server (see README)")
+    parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
     parser.add_argument("--server-settings", help="DJANGO_SETTINGS_MODULE of the server, e.g. pool_settings")
     args = parser.parse_args()
     proposals, votes, users = SIZES[args.size]
@@ -423,17 +448,18 @@ def main():
     # Several workers share the Redis channel layer and cache, as serve-prod does (a Redis database of the bench's own).
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
     log(
-        f"\nuvicorn with {args.workers} worker(s), channel layer and cache: Redis {os.environ['REDIS_URL']}, "
+        f"\n{args.server} with {1 if args.server == 'daphne' else args.workers} worker(s), channel layer and cache: Redis {os.environ['REDIS_URL']}, "
         f"settings {args.server_settings or 'config.settings'}"
     )
-    # Each part gets a fresh server: run right after the votes burst, the fan-out was lost (see README "Benchmarks").
-    for part in [p for p in ("votes", "fanout") if p not in args.skip]:
+    # Each part gets a fresh server (--same-server: votes then fan-out on one), with an empty Redis database.
+    parts = [p for p in ("votes", "fanout") if p not in args.skip]
+    for group in [parts] if args.same_server else [[p] for p in parts]:
         flush_bench_redis()
-        server = start_server(args.port, args.workers, args.server_settings)
+        server = start_server(args.port, args.workers, args.server_settings, args.server)
         try:
-            if part == "votes":
+            if "votes" in group:
                 bench_votes(args.port, seconds=args.seconds)
-            else:
+            if "fanout" in group:
                 bench_fanout(args.port)
         finally:
             stop_server(server)

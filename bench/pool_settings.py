@@ -19,3 +19,8 @@ DATABASES["default"]["OPTIONS"]["pool"] = {
     "max_size": int(os.environ.get("DB_POOL_MAX", "16")),
     "timeout": 30,  # seconds a request waits for a connection before failing
 }
+
+# BENCH_PUBSUB=1: Redis pub/sub channel layer (one subscription connection per worker for every group) instead of
+# the list-based core layer, whose per-consumer BZPOPMIN reads timed out after a burst of votes (README).
+if os.environ.get("BENCH_PUBSUB") and CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis"):  # noqa: F405
+    CHANNEL_LAYERS["default"]["BACKEND"] = "channels_redis.pubsub.RedisPubSubChannelLayer"  # noqa: F405
