@@ -94,19 +94,24 @@ def generate(n_ideas, n_partners, needs_per_idea, out):
         cur.execute("SELECT id FROM core_district ORDER BY number")
         district_ids = [r[0] for r in cur.fetchall()]
         out(f"Inserting {n_ideas} ideas…")
+        # Older schemas kept the image on the idea itself (two text columns): fill them when they exist.
         cur.execute(
-            """
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'ideas_idea' AND column_name = 'image'"
+        )
+        image_columns, image_values = (", image, image_alt", ", '', ''") if cur.fetchone()[0] else ("", "")
+        cur.execute(
+            f"""
             INSERT INTO ideas_idea (is_hidden, hidden_reason, holder_id, title, pitch, description, description_html,
-              stage, status, image, image_alt, team, supporters_count, created_at, updated_at, published_at,
-              district_numbers, open_need_kinds, theme_ids)
+              stage, status, team, supporters_count, created_at, updated_at, published_at,
+              district_numbers, open_need_kinds, theme_ids{image_columns})
             SELECT false, '', %(holder)s,
               %(prefix)s || (%(subjects)s::text[])[1 + (g * 7) %% %(ns)s] || ' ' || (%(places)s::text[])[1 + (g * 3) %% %(np)s] || ' n°' || g,
               'Un projet citoyen ' || (%(places)s::text[])[1 + g %% %(np)s] || ' pour le quartier.',
               'Description du projet ' || g || ' : habitants, associations et commerçants réunis.', '',
               (ARRAY['idea','building','prototype','running'])[1 + g %% 4],
               CASE WHEN g %% 10 = 0 THEN 'in_partnership' WHEN g %% 23 = 0 THEN 'realised' ELSE 'published' END,
-              '', '', '', (g * 13) %% 200, now(), now(), now() - (g || ' minutes')::interval,
-              '{}', '{}', '{}'
+              '', (g * 13) %% 200, now(), now(), now() - (g || ' minutes')::interval,
+              '{{}}', '{{}}', '{{}}'{image_values}
             FROM generate_series(1, %(n)s) AS g
             """,
             {
