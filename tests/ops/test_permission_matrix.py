@@ -115,6 +115,9 @@ MATRIX = {
     ("GET",    "/api/v1/ideas/{id}/news/"):                        (200, 200, 200, 200, 200, 200),
     ("POST",   "/api/v1/ideas/{id}/news/"):                        (401, 403, 403, 403, 201, 403),
     ("POST",   "/api/v1/ideas/{id}/reports/"):                     (401, 201, 201, 201, 201, 201),
+    # Pictures of the project: its holder's side (and the team, which may change any idea). Multipart upload.
+    ("POST",   "/api/v1/ideas/{id}/images/"):                      (401, 403, 403, 403, 201, 201),
+    ("DELETE", "/api/v1/ideas/{id}/images/{image_id}/"):           (401, 403, 403, 403, 204, 204),
     ("POST",   "/api/v1/ideas/{id}/moderation/"):                  (401, 403, 403, 403, 403, 200),
     # The prefilled mission-creation URL is built from public data only.
     ("GET",    "/api/v1/ideas/{id}/needs/{need_id}/mission/"):     (401, 200, 200, 200, 200, 200),
@@ -182,6 +185,7 @@ class World:
     contribution: object
     section: object
     versions: tuple
+    image: object = None
 
 
 @pytest.fixture(scope="module")
@@ -223,6 +227,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         ideas_services.post_message(partner_member, connection, "Quand pouvons-nous en parler ?")
         ideas_services.add_comment(users["resident"], idea, "Très bonne idée !")
         ideas_services.post_news(users["owner_org"], idea, "Premiers panneaux", "Les devis sont arrivés.")
+        add_image = getattr(ideas_services, "add_image", None)  # idea pictures (ideas.api.IdeaImages)
+        image = add_image(users["owner_org"], idea, png_upload(), "Le toit de l'école") if add_image else None
         owner_partner = ideas_services.create_partner(
             users["owner_org"],
             organization=owner_org,
@@ -265,6 +271,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             contribution=contribution,
             section=section,
             versions=(v1, v2),
+            image=image,
         )
         transaction.set_rollback(True)
     media.disable()
@@ -293,6 +300,8 @@ def url_for(w: World, path: str) -> str:
         if path.startswith(prefix):
             url = url.replace("{id}", str(pk), 1)
     url = url.replace("{need_id}", str(w.needs["volunteers"].pk))
+    if w.image is not None:
+        url = url.replace("{image_id}", str(w.image.pk))
     url = url.replace("{slug}", w.section.slug).replace("{number}", str(w.versions[0].number))
     return url
 
@@ -308,6 +317,19 @@ def query_for(w: World, method: str, path: str) -> dict:
 
 
 POINT = {"type": "Point", "coordinates": [2.3522, 48.8566]}
+MULTIPART = {("POST", "/api/v1/ideas/{id}/images/")}
+
+
+def png_upload(name="photo.png"):
+    """A small real PNG (uploads are checked and re-encoded from their content)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), (40, 120, 60)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
 def body_for(w: World, method: str, path: str, role: str):
@@ -372,6 +394,7 @@ def body_for(w: World, method: str, path: str, role: str):
         ("POST", "/api/v1/ideas/{id}/news/"): {"title": "Chantier lancé", "body": "La pose commence lundi."},
         ("POST", "/api/v1/ideas/{id}/reports/"): {"reason": "Publicité"},
         ("POST", "/api/v1/ideas/{id}/moderation/"): {"hidden": True, "reason": "Hors charte."},
+        ("POST", "/api/v1/ideas/{id}/images/"): {"image": png_upload(), "alt": "Les panneaux posés"},
         ("PUT", "/api/v1/ideas/{id}/needs/{need_id}/mission/"): {"mission_id": w.mission.pk},
         ("POST", "/api/v1/partners/"): {
             "description": "Nous accompagnons les projets de quartier.",
@@ -458,7 +481,9 @@ def test_permission_matrix(world, db, method, path, role, expected):
     else:
         if query:
             url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
-        response = getattr(client, method.lower())(url, body, format="json")
+        response = getattr(client, method.lower())(
+            url, body, format="multipart" if (method, path) in MULTIPART else "json"
+        )
 
     content = response.content[:500] if not getattr(response, "streaming", False) else b"(streamed)"
     assert response.status_code == expected, f"{method} {url} as {role}: {response.status_code} {content!r}"
@@ -498,6 +523,9 @@ def test_refusals_are_translated(world, db, method, path, role):
     for language in ("fr", "en"):
         if method == "GET":
             response = client.get(url, query, HTTP_ACCEPT_LANGUAGE=language)
+        elif (method, path) in MULTIPART:
+            body = body_for(world, method, path, role)  # a fresh upload each time
+            response = client.post(url, body, format="multipart", HTTP_ACCEPT_LANGUAGE=language)
         else:
             payload = json.dumps(body) if body is not None else ""
             response = client.generic(method, url, payload, "application/json", HTTP_ACCEPT_LANGUAGE=language)
