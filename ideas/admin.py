@@ -14,7 +14,19 @@ from django.utils.translation import ngettext
 from rest_framework.exceptions import APIException
 
 from . import services
-from .models import Comment, Connection, Idea, Message, Need, NewsPost, Offer, PartnerProfile, Support, TimelineEvent
+from .models import (
+    Comment,
+    Connection,
+    Idea,
+    IdeaImage,
+    Message,
+    Need,
+    NewsPost,
+    Offer,
+    PartnerProfile,
+    Support,
+    TimelineEvent,
+)
 
 
 def _message_of(error) -> str:
@@ -40,6 +52,29 @@ class NeedInline(admin.TabularInline):
     extra = 0
     fields = ["kind", "description", "amount", "covered", "mission_id", "position"]
     readonly_fields = ["covered", "mission_id"]
+
+
+class IdeaImageInline(admin.TabularInline):
+    """Pictures are uploaded by the holder (re-encoded without metadata); the team may fix a description or remove one."""
+
+    model = IdeaImage
+    extra = 0
+    fields = ["image", "alt", "position"]
+    readonly_fields = ["image"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IdeaImage)
+class IdeaImageAdmin(admin.ModelAdmin):
+    list_display = ["alt", "idea", "position", "created_at"]
+    search_fields = ["alt", "idea__title"]
+    raw_id_fields = ["idea"]
+    readonly_fields = ["image", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Idea)
@@ -72,7 +107,7 @@ class IdeaAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    inlines = [NeedInline]
+    inlines = [NeedInline, IdeaImageInline]
     actions = ["publish", "mark_realised", "archive"]
 
     def get_queryset(self, request):

@@ -7,19 +7,22 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.models import Organization
 from core.contributions import outcomes
 
 from . import selectors, services
-from .models import Comment, Connection, Idea, Message, Need, NewsPost, PartnerProfile
+from .models import Comment, Connection, Idea, IdeaImage, Message, Need, NewsPost, PartnerProfile
 from .serializers import (
     BodySerializer,
     CommentSerializer,
     ConnectionDecisionSerializer,
     ConnectionInputSerializer,
     ConnectionSerializer,
+    IdeaImageInputSerializer,
+    IdeaImageSerializer,
     IdeaInputSerializer,
     IdeaMatchSerializer,
     IdeaSerializer,
@@ -278,6 +281,37 @@ class IdeaModeration(GenericAPIView):
         services.set_hidden(request.user, idea, data.validated_data["hidden"], data.validated_data["reason"])
         idea = selectors.idea_detail(pk)
         return Response(IdeaSerializer(idea, context=_idea_payload(request, [idea])[0]).data)
+
+
+class IdeaImages(GenericAPIView):
+    """POST (multipart) adds a picture with its description; the holder's side only; 6 at most."""
+
+    queryset = IdeaImage.objects.none()  # for the schema
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = IdeaImageSerializer
+
+    @extend_schema(request={"multipart/form-data": IdeaImageInputSerializer}, responses={201: IdeaImageSerializer})
+    def post(self, request, pk):
+        idea = _visible_idea(request, pk)
+        data = IdeaImageInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        image = services.add_image(request.user, idea, data.validated_data["image"], data.validated_data["alt"])
+        return Response(IdeaImageSerializer(image).data, status=status.HTTP_201_CREATED)
+
+
+class IdeaImageDetail(GenericAPIView):
+    queryset = IdeaImage.objects.none()  # for the schema
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = IdeaImageSerializer
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk, image_id):
+        idea = _visible_idea(request, pk)
+        services.remove_image(
+            request.user, get_object_or_404(IdeaImage.objects.select_related("idea"), pk=image_id, idea=idea)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class NeedMission(GenericAPIView):

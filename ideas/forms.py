@@ -42,13 +42,36 @@ class IdeaForm(forms.Form):
     team = forms.CharField(label=_("Team"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     organization = forms.TypedChoiceField(label=_("Carried by"), coerce=int, required=False, empty_value=None)
 
-    def __init__(self, *args, user=None, **kwargs):
+    image = forms.FileField(
+        label=_("An image (optional)"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, 5 MB at most. You can add more on the idea's page."),
+    )
+    image_alt = forms.CharField(
+        label=_("What the image shows"),
+        required=False,
+        max_length=200,
+        help_text=_("A short description for people who cannot see it (required with an image)."),
+    )
+
+    def __init__(self, *args, user=None, with_image=True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not with_image:  # editing: images are managed on the idea's page
+            del self.fields["image"], self.fields["image_alt"]
         orgs = list(user.organizations.all()) if user is not None and user.is_authenticated else []
         if orgs:
             self.fields["organization"].choices = [("", _("myself, as a resident"))] + [(o.pk, o.name) for o in orgs]
         else:
             del self.fields["organization"]
+
+
+class ImageForm(forms.Form):
+    image = forms.FileField(label=_("Image"), help_text=_("JPEG, PNG or WebP, 5 MB at most."))
+    alt = forms.CharField(
+        label=_("What the image shows"),
+        max_length=200,
+        help_text=_("A short description for people who cannot see it."),
+    )
 
 
 class NeedForm(forms.Form):

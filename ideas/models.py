@@ -73,8 +73,6 @@ class Idea(Moderated):
     )
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.IDEA)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
-    image = models.ImageField(_("image"), upload_to="ideas/", blank=True)
-    image_alt = models.CharField(_("image description"), max_length=200, blank=True)
     team = models.TextField(_("team"), blank=True, help_text=_("Who carries the project with you."))
     supporters_count = models.PositiveIntegerField(_("supporters"), default=0)
     search = SearchVectorField(null=True, editable=False)
@@ -109,6 +107,31 @@ class Idea(Moderated):
     @property
     def is_public(self):
         return self.status in self.PUBLIC_STATUSES and not self.is_hidden
+
+
+MAX_IMAGES = 6
+
+
+class IdeaImage(models.Model):
+    """A picture of the project (sketch, prototype, place), re-encoded without metadata, with its description."""
+
+    idea = models.ForeignKey(Idea, verbose_name=_("idea"), on_delete=models.CASCADE, related_name="images")
+    # Under public/: served by core's public media view in every mode (never CVs, which live elsewhere).
+    image = models.ImageField(_("image"), upload_to="public/ideas/%Y/%m/")
+    alt = models.CharField(
+        _("image description"), max_length=200, help_text=_("What the image shows, for people who cannot see it.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("idea image")
+        verbose_name_plural = _("idea images")
+        constraints = [models.CheckConstraint(condition=~Q(alt=""), name="idea_image_alt_not_empty")]
+
+    def __str__(self):
+        return self.alt
 
 
 class Need(models.Model):

@@ -83,7 +83,10 @@ class IdeaFilters:
 
 def _with_display(qs):
     return qs.select_related("holder", "organization").prefetch_related(
-        "themes", districts_prefetch(), Prefetch("needs", queryset=Need.objects.order_by("position", "pk"))
+        "themes",
+        districts_prefetch(),
+        Prefetch("needs", queryset=Need.objects.order_by("position", "pk")),
+        "images",
     )
 
 

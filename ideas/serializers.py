@@ -6,7 +6,7 @@ from accounts.models import DELETED_ACCOUNT_LABEL
 from core.contributions import Outcome, outcome_fields
 
 from . import selectors
-from .models import Comment, Connection, Idea, Message, Need, NeedKind, NewsPost, Offer, PartnerProfile
+from .models import Comment, Connection, Idea, IdeaImage, Message, Need, NeedKind, NewsPost, Offer, PartnerProfile
 
 
 def _name(user):
@@ -46,12 +46,30 @@ class IdeaInputSerializer(serializers.Serializer):
     publish = serializers.BooleanField(required=False, default=True)
 
 
+class IdeaImageSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IdeaImage
+        fields = ["id", "url", "alt"]
+
+    def get_url(self, obj) -> str:
+        return obj.image.url
+
+
+class IdeaImageInputSerializer(serializers.Serializer):
+    image = serializers.FileField()
+    # Blank reaches the service, which says why a description is needed.
+    alt = serializers.CharField(max_length=200, allow_blank=True, help_text="What the image shows (text alternative)")
+
+
 class IdeaSerializer(serializers.ModelSerializer):
     holder = serializers.SerializerMethodField()
     organization = serializers.SerializerMethodField()
     themes = serializers.SerializerMethodField()
     districts = serializers.SerializerMethodField()
     needs = NeedSerializer(many=True, read_only=True)
+    images = serializers.SerializerMethodField()
     url = serializers.CharField(source="get_absolute_url", read_only=True)
     description = serializers.SerializerMethodField()
     description_html = serializers.SerializerMethodField()
@@ -76,6 +94,7 @@ class IdeaSerializer(serializers.ModelSerializer):
             "team",
             "supporters_count",
             "needs",
+            "images",
             "is_hidden",
             "hidden_reason",
             "published_at",
@@ -115,6 +134,10 @@ class IdeaSerializer(serializers.ModelSerializer):
 
     def get_description(self, obj) -> str:
         return "" if obj.is_hidden else obj.description
+
+    @extend_schema_field(IdeaImageSerializer(many=True))
+    def get_images(self, obj):
+        return [] if obj.is_hidden else IdeaImageSerializer(obj.images.all(), many=True).data
 
     def get_description_html(self, obj) -> str:
         return "" if obj.is_hidden else obj.description_html

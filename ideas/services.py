@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organization
-from core import moderation
+from core import images, moderation
 from core.contributions import contribution_changed, support_changed
 from core.models import District, Theme
 from core.notifications import notify
@@ -22,10 +22,12 @@ from core.realtime import publish_on_commit
 from core.search import CONFIG
 
 from .models import (
+    MAX_IMAGES,
     PITCH_MAX,
     Comment,
     Connection,
     Idea,
+    IdeaImage,
     Message,
     Need,
     NeedKind,
@@ -208,8 +210,7 @@ def create_idea(
     organization=None,
     team="",
     publish=True,
-    image=None,
-    image_alt="",
+    images=(),
 ) -> Idea:
     """Create an idea and its needs in one transaction: any bad need and nothing is saved."""
     _require(holder, "ideas.add_idea")
@@ -230,11 +231,11 @@ def create_idea(
         team=team or "",
         status=Idea.Status.PUBLISHED if publish else Idea.Status.DRAFT,
         published_at=now if publish else None,
-        image=image or "",
-        image_alt=image_alt or "",
     )
     idea.themes.set(theme_objs)
     idea.districts.set(district_objs)
+    for upload, alt in images or ():
+        add_image(holder, idea, upload, alt)
     Need.objects.bulk_create(
         [
             Need(idea=idea, kind=n["kind"], description=n["description"], amount=n["amount"], position=i)
@@ -247,6 +248,38 @@ def create_idea(
         _event(idea, TimelineEvent.Kind.PUBLISHED, _("The idea was published."))
     moderation.record(holder, "ideas.publish" if publish else "ideas.draft", idea)
     return idea
+
+
+def _clean_alt(alt) -> str:
+    alt = " ".join(str(alt or "").split())
+    if not alt:
+        raise ValidationError({"alt": [_("Describe the image in a few words, for people who cannot see it.")]})
+    if len(alt) > 200:
+        raise ValidationError({"alt": [_("The description of the image must be at most 200 characters.")]})
+    return alt
+
+
+@transaction.atomic
+def add_image(user, idea, upload, alt) -> IdeaImage:
+    """A picture of the project, re-encoded without metadata (core.images), with its text alternative."""
+    _require(user, "ideas.change_idea", idea)
+    if upload is None:
+        raise ValidationError({"image": [_("Choose an image to upload.")]})
+    alt = _clean_alt(alt)
+    Idea.objects.select_for_update().filter(pk=idea.pk).first()  # two uploads at once can't pass the limit
+    position = idea.images.count()
+    if position >= MAX_IMAGES:
+        raise ValidationError({"image": [_("An idea can show at most %(max)d images.") % {"max": MAX_IMAGES}]})
+    clean = images.reencode(upload, field="image")
+    return IdeaImage.objects.create(idea=idea, image=clean, alt=alt, position=position)
+
+
+@transaction.atomic
+def remove_image(user, image: IdeaImage) -> None:
+    _require(user, "ideas.change_idea", image.idea)
+    storage, name = image.image.storage, image.image.name
+    image.delete()
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 @transaction.atomic

@@ -15,8 +15,18 @@ from core.contributions import outcome
 from core.throttling import throttle
 
 from . import selectors, services
-from .forms import CommentForm, ConnectForm, IdeaForm, MessageForm, NeedFormSet, NewsForm, PartnerForm, ReportForm
-from .models import Connection, Idea, Need, NeedKind, PartnerProfile
+from .forms import (
+    CommentForm,
+    ConnectForm,
+    IdeaForm,
+    ImageForm,
+    MessageForm,
+    NeedFormSet,
+    NewsForm,
+    PartnerForm,
+    ReportForm,
+)
+from .models import Connection, Idea, IdeaImage, Need, NeedKind, PartnerProfile
 
 
 def _add_errors(form, error: ValidationError):
@@ -99,6 +109,7 @@ def detail(request, pk):
             "comment_form": CommentForm(auto_id="comment_%s"),
             "news_form": NewsForm(auto_id="news_%s"),
             "report_form": ReportForm(auto_id="report_%s"),
+            "image_form": ImageForm(auto_id="image_%s") if is_holder else None,
             "outcome": outcome("idea", idea.pk),
         },
     )
@@ -124,7 +135,7 @@ def _idea_form_view(request, idea=None):
             {"id": n.pk, "kind": n.kind, "description": n.description, "amount": n.amount} for n in idea.needs.all()
         ]
     if request.method == "POST":
-        form = IdeaForm(request.POST, user=user)
+        form = IdeaForm(request.POST, request.FILES, user=user, with_image=idea is None)
         formset = NeedFormSet(request.POST, prefix="needs")
         if form.is_valid() and formset.is_valid():
             data = form.cleaned_data
@@ -144,8 +155,9 @@ def _idea_form_view(request, idea=None):
                     org = None
                     if data.get("organization"):
                         org = user.organizations.filter(pk=data["organization"]).first()
+                    images = [(data["image"], data["image_alt"])] if data.get("image") else []
                     idea = services.create_idea(
-                        user, organization=org, publish="save_draft" not in request.POST, **values
+                        user, organization=org, publish="save_draft" not in request.POST, images=images, **values
                     )
                     messages.success(
                         request, _("Your idea is online.") if idea.status != "draft" else _("Draft saved.")
@@ -159,7 +171,7 @@ def _idea_form_view(request, idea=None):
                 if hasattr(error, "error_dict") and "needs" in error.error_dict:
                     form.add_error(None, error.message_dict["needs"])
     else:
-        form = IdeaForm(initial=initial, user=user)
+        form = IdeaForm(initial=initial, user=user, with_image=idea is None)
         formset = NeedFormSet(initial=needs_initial, prefix="needs")
     return render(request, "ideas/idea_form.html", {"form": form, "formset": formset, "idea": idea})
 
@@ -242,6 +254,34 @@ def news(request, pk):
     else:
         messages.error(request, _("Give the news a title and a text."))
     return redirect(idea.get_absolute_url() + "#actualites")
+
+
+@login_required
+@require_POST
+@throttle("propose")
+def add_image(request, pk):
+    idea = _visible(request, pk)
+    form = ImageForm(request.POST, request.FILES)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: services.add_image(request.user, idea, form.cleaned_data["image"], form.cleaned_data["alt"]),
+            _("Image added."),
+        )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(idea.get_absolute_url() + "#images")
+
+
+@login_required
+@require_POST
+def remove_image(request, pk, image_id):
+    idea = _visible(request, pk)
+    image = get_object_or_404(IdeaImage.objects.select_related("idea"), pk=image_id, idea=idea)
+    _run(request, lambda: services.remove_image(request.user, image), _("Image removed."))
+    return redirect(idea.get_absolute_url() + "#images")
 
 
 @login_required

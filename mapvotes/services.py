@@ -1,18 +1,15 @@
 """Everything that changes the state of the map: proposals, votes, comments, status, merges, moderation."""
 
-import io
 import re
 import unicodedata
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
-from core import moderation
+from core import images, moderation
 from core.contributions import support_changed
 from core.geo import GeometryValidator, locate
 from core.models import Theme
@@ -24,9 +21,6 @@ from . import broadcast
 from .models import COMMENT_MAX, DESCRIPTION_MAX, TITLE_MAX, Comment, Proposal, TimelineEvent, Vote
 
 MAP_GROUP = "map"
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_MAX_SIDE = 2000
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 PUBLIC_STATUSES_NEEDING_REASON = {Proposal.Status.NOT_RETAINED}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -56,29 +50,8 @@ def clean_text(value, field: str, max_length: int, required: bool = True) -> str
 
 
 def clean_photo(upload):
-    """A real image (checked by its content with Pillow), at most 5 MB, re-encoded so that EXIF data is dropped."""
-    if upload is None:
-        return None
-    if upload.size > PHOTO_MAX_BYTES:
-        raise ValidationError({"photo": [_("The photo must be at most 5 MB.")]})
-    try:
-        upload.seek(0)
-        with Image.open(upload) as probe:
-            probe.verify()
-        upload.seek(0)
-        with Image.open(upload) as image:
-            if image.format not in PHOTO_FORMATS:
-                raise ValidationError({"photo": [_("Upload a JPEG, PNG, WebP or GIF image.")]})
-            image.load()
-            image = image.convert("RGB")
-            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-            out = io.BytesIO()
-            image.save(out, format="JPEG", quality=85, optimize=True)  # a fresh file: no EXIF, no GPS position
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationError({"photo": [_("This file is not an image.")]}) from None
-    return ContentFile(out.getvalue(), name="photo.jpg")
+    """A real image, at most 5 MB, re-encoded so that EXIF data is dropped (core.images, shared by every space)."""
+    return images.reencode(upload, field="photo", name="photo.jpg")
 
 
 def _theme(value) -> Theme:

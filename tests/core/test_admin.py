@@ -50,9 +50,21 @@ def admin_client(client, superuser):
     return client
 
 
+def _png(name):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (30, 20), "orange").save(out, format="PNG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
+
+
 @pytest.fixture
-def samples(db, organization, org_admin):
+def samples(db, organization, org_admin, settings, tmp_path):
     """At least one row of every volunteering and ideas model, made the way the site makes them."""
+    settings.MEDIA_ROOT = tmp_path
     mission = MissionFactory(organization=organization)
     application = ApplicationFactory(mission=mission)
     application.cv.save("cv.pdf", ContentFile(MINIMAL_PDF))
@@ -68,6 +80,7 @@ def samples(db, organization, org_admin):
     idea_services.support(UserFactory(), idea)
     idea_services.add_comment(UserFactory(), idea, "Belle idée !")
     idea_services.post_news(holder, idea, "Première étape", "Le toit est trouvé.")
+    idea_services.add_image(holder, idea, _png("toit.png"), "Le toit de l'école, vu de la cour")
     return {"mission": mission, "application": application, "idea": idea, "connection": connection}
 
 
@@ -201,8 +214,11 @@ def test_editing_an_idea_in_the_admin_goes_through_the_service(admin_client, sam
         "themes": [t.pk for t in idea.themes.all()],
         "districts": [d.pk for d in idea.districts.all()],
         "stage": Idea.Stage.BUILDING,
-        "image_alt": "",
         "team": "",
+        "images-TOTAL_FORMS": 0,
+        "images-INITIAL_FORMS": 0,
+        "images-MIN_NUM_FORMS": 0,
+        "images-MAX_NUM_FORMS": 1000,
         "needs-TOTAL_FORMS": len(needs),
         "needs-INITIAL_FORMS": len(needs),
         "needs-MIN_NUM_FORMS": 0,

@@ -1,5 +1,6 @@
 """Typing a place instead of coordinates: the gazetteer, the optional address service, and where they are used."""
 
+import html
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -148,7 +149,8 @@ def test_a_resident_proposes_by_typing_a_place_instead_of_coordinates(gazetteer)
     client.force_login(UserFactory())
     form = {"title": "Plus d'arbres", "description": "Ombre l'été", "theme": "vegetalisation"}
     unknown = client.post("/carte/proposer/", {**form, "address": "zzzzqqq"})
-    assert unknown.status_code == 200 and "Nous n'avons pas trouvé ce lieu dans Paris" in unknown.content.decode()
+    assert unknown.status_code == 200
+    assert "Nous n'avons pas trouvé ce lieu dans Paris" in html.unescape(unknown.content.decode())
     assert not Proposal.objects.exists()
     client.post("/carte/proposer/", {**form, "address": "place de la bastille"})
     proposal = Proposal.objects.get()

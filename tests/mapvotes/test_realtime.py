@@ -83,8 +83,11 @@ def test_vote_broadcasts_are_coalesced_per_proposal(reference_data, settings):
     for user in users:
         services.cast_vote(user, proposal.pk, "for")
     elapsed = time.monotonic() - started
-    time.sleep(2)  # the trailing send opens its own database connection: slow on a busy machine
-    messages = [m for m in _drain(channel) if m.get("id") == proposal.pk]
+    # The trailing send opens its own database connection: slow on a busy machine, so wait for it (≤ 20 s).
+    messages, deadline = [], time.monotonic() + 20
+    while time.monotonic() < deadline and not (messages and messages[-1].get("votes_for") == 40):
+        time.sleep(0.2)
+        messages += [m for m in _drain(channel) if m.get("id") == proposal.pk]
     # at most one message per window (plus the first and the trailing one), whatever the machine's speed
     assert 1 <= len(messages) <= elapsed / 0.4 + 2
     assert len(messages) < 40
