@@ -176,6 +176,7 @@ class ProposalDetail(APIView):
 
 class ProposalVote(APIView):
     throttle_scope = "vote"  # core.throttling
+
     @extend_schema(
         summary="Vote for or against (repeating it changes nothing)",
         request=VoteSerializer,
@@ -218,6 +219,7 @@ class ProposalComments(APIView):
 
 class ProposalReport(APIView):
     throttle_scope = "comment"  # a report is written like a comment: same allowance
+
     @extend_schema(summary="Report a proposal to the team", request=ReasonSerializer, responses={201: None})
     def post(self, request, pk):
         _require_login(request)
@@ -228,6 +230,7 @@ class ProposalReport(APIView):
 
 class CommentReport(APIView):
     throttle_scope = "comment"  # a report is written like a comment: same allowance
+
     @extend_schema(summary="Report a comment to the team", request=ReasonSerializer, responses={201: None})
     def post(self, request, pk):
         _require_login(request)
