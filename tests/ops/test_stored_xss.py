@@ -59,6 +59,7 @@ class ExecutableMarkup(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
         self.text: list[str] = []
+        self.shown_in_attributes: list[str] = []  # alt, title, aria-label: text a user agent presents
         self._in_script = None
 
     def handle_starttag(self, tag, attrs):
@@ -76,6 +77,8 @@ class ExecutableMarkup(HTMLParser):
             self.problems.append(f"<meta refresh {attrs}>")
         for name, value in attrs:
             name = name.lower()
+            if name in ("alt", "title", "aria-label") and value:
+                self.shown_in_attributes.append(value)
             if name.startswith("on"):
                 self.problems.append(f"<{tag} {name}={value!r}>")
             if name in URL_ATTRIBUTES and value:
@@ -121,6 +124,17 @@ class Stored:
     users: dict = field(default_factory=dict)
 
 
+def png_upload():
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), (40, 120, 60)).save(buffer, format="PNG")
+    return SimpleUploadedFile("photo.png", buffer.getvalue(), content_type="image/png")
+
+
 def marked(marker: str, payload: str, limit: int | None = None) -> str:
     text = f"{marker} {payload} fin"
     return text[:limit] if limit else text
@@ -161,6 +175,8 @@ def store_everywhere(payload: str) -> Stored:
             {"kind": "funding", "description": "Achat des panneaux", "amount": 1000},
         ],
     )
+    if hasattr(ideas_services, "add_image"):  # pictures of the idea, with their text alternative
+        ideas_services.add_image(member, idea, png_upload(), marked("ALTIMAGE", payload, 200))
     ideas_services.post_news(member, idea, marked("TITRENEWS", payload, 150), marked("CORPSNEWS", payload))
     ideas_services.add_comment(resident, idea, marked("COMIDEE", payload))
     partner, partner_member = make_partner(name=marked("NOMPARTENAIRE", payload, 200), offers=("skills",))
@@ -215,13 +231,18 @@ def store_everywhere(payload: str) -> Stored:
 def pages(s: Stored):
     """(who looks, url, markers that must be shown as text)."""
     o = s.objects
+    alt = ["ALTIMAGE"] if hasattr(ideas_services, "add_image") else []
     return [
         (None, f"/carte/propositions/{o['proposal'].pk}/", ["TITREPROP", "DESCPROP", "COMPROP", "NOMBENEVOLE"]),
         ("resident", f"/carte/propositions/{o['proposal'].pk}/", ["TITREPROP", "COMPROP"]),
         (None, "/carte/liste/", ["TITREPROP"]),
         (None, "/carte/", []),
         ("team", "/carte/moderation/", ["TITREPROP"]),
-        (None, f"/idees/{o['idea'].pk}/", ["TITREIDEE", "PITCHIDEE", "DESCIDEE", "BESOINIDEE", "TITRENEWS", "COMIDEE"]),
+        (
+            None,
+            f"/idees/{o['idea'].pk}/",
+            ["TITREIDEE", "PITCHIDEE", "DESCIDEE", "BESOINIDEE", "TITRENEWS", "COMIDEE", *alt],
+        ),
         ("member", f"/idees/{o['idea'].pk}/", ["TITREIDEE", "DESCIDEE", "NOMHABITANTE"]),
         (None, "/idees/", ["TITREIDEE", "PITCHIDEE"]),
         (None, "/idees/partenaires/", ["NOMPARTENAIRE"]),
@@ -258,8 +279,9 @@ def pages(s: Stored):
 
 
 @pytest.mark.parametrize("payload", PAYLOADS.values(), ids=PAYLOADS.keys())
-def test_no_payload_survives_as_executable_markup_on_any_page(db, payload, settings):
+def test_no_payload_survives_as_executable_markup_on_any_page(db, payload, settings, tmp_path):
     settings.MAPVOTES_BROADCAST_INTERVAL = 0
+    settings.MEDIA_ROOT = tmp_path / "media"
     stored = store_everywhere(payload)
     problems = []
     for who, url, markers in pages(stored):
@@ -271,15 +293,16 @@ def test_no_payload_survives_as_executable_markup_on_any_page(db, payload, setti
             problems.append(f"{url} as {who or 'anonymous'}: status {response.status_code}")
             continue
         found = inspect(response.content.decode())
-        text = " ".join(found.text)
+        text = " ".join(found.text + found.shown_in_attributes)
         problems += [f"{url} as {who or 'anonymous'}: {problem}" for problem in found.problems]
         problems += [f"{url} as {who or 'anonymous'}: {m} not shown" for m in markers if m not in text]
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("payload", PAYLOADS.values(), ids=PAYLOADS.keys())
-def test_the_json_api_returns_user_text_as_text(db, payload, settings):
+def test_the_json_api_returns_user_text_as_text(db, payload, settings, tmp_path):
     settings.MAPVOTES_BROADCAST_INTERVAL = 0
+    settings.MEDIA_ROOT = tmp_path / "media"
     stored = store_everywhere(payload)
     o = stored.objects
     client = Client()
