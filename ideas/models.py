@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Moderated
@@ -278,7 +279,11 @@ class Message(models.Model):
         verbose_name_plural = _("messages")
 
     def __str__(self):
-        return self.body[:60]
+        # Never the text: a private conversation stays private in lists, logs and the admin.
+        return gettext("Message #%(id)s in conversation #%(connection)s") % {
+            "id": self.pk,
+            "connection": self.connection_id,
+        }
 
 
 class Support(models.Model):

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 import markdown
 import nh3
+from django.apps import apps as django_apps
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -759,6 +760,12 @@ def link_need_to_mission(user, need, mission_id) -> Need:
     mission_id = _int_or_none(mission_id)
     if mission_id is None or mission_id <= 0:
         raise ValidationError({"mission_id": [_("Give the id of the volunteering mission.")]})
+    # volunteering imports ideas, not the reverse: its Mission is read through the app registry.
+    mission_model = django_apps.get_model("volunteering", "Mission")
+    if not mission_model.objects.filter(pk=mission_id, organization_id=idea.organization_id).exists():
+        raise ValidationError(
+            {"mission_id": [_("This mission does not exist or does not belong to the organisation of the idea.")]}
+        )
     need.mission_id = mission_id
     need.save(update_fields=["mission_id"])
     _event(idea, TimelineEvent.Kind.MISSION, _("A volunteering mission was opened for this idea."))

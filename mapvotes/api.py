@@ -203,7 +203,7 @@ class ProposalComments(APIView):
     def get(self, request, pk):
         proposal = get_object_or_404(Proposal, pk=pk)
         paginator = StandardPagination()
-        page = paginator.paginate_queryset(selectors.comments(proposal), request, view=self)
+        page = paginator.paginate_queryset(selectors.comments(proposal, request.user), request, view=self)
         return paginator.get_paginated_response(CommentSerializer(page, many=True).data)
 
     @extend_schema(

@@ -286,7 +286,10 @@ def my_votes(user, proposal_ids) -> dict[int, str]:
 
 
 def comments(proposal, user=None):
+    """The comments of a proposal; those of a hidden proposal are for the team only (its reason stands alone)."""
     qs = proposal.comments.select_related("author").order_by("created_at")
+    if proposal.is_hidden and not (user is not None and user.has_perm("mapvotes.moderate_proposal")):
+        return qs.none()
     return qs
 
 

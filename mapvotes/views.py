@@ -93,7 +93,7 @@ def proposal_detail(request, pk):
     context = {
         "proposal": proposal,
         "feature": selectors.detail_feature(proposal, request.user),
-        "comments": selectors.comments(proposal),
+        "comments": selectors.comments(proposal, request.user),
         "timeline": selectors.timeline(proposal),
         "my_vote": selectors.my_vote(request.user, proposal.pk),
         "outcome": contributions.outcome("map", proposal.pk),

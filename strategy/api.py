@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -22,7 +23,7 @@ from .serializers import (
     VersionSummarySerializer,
 )
 
-TEAM_ONLY = _("Only the mission team can do this.")
+TEAM_ONLY = gettext_lazy("Only the mission team can do this.")  # lazy: translated per request
 
 
 def _detail(version):

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -222,7 +223,7 @@ class VersionFeed(Feed):
         return _("Version %(number)s") % {"number": item.number}
 
     def item_description(self, item):
-        return item.summary
+        return escape(item.summary)  # the feed says type="html": the summary is text, never markup
 
     def item_link(self, item):
         return item.get_absolute_url()

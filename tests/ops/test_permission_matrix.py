@@ -498,20 +498,12 @@ def test_permission_matrix(world, db, method, path, role, expected):
 
 # --- refusals are translated: the same request in English gets the same status with an English sentence ---------
 
-UNTRANSLATED = (
-    "strategy/api.py evaluates TEAM_ONLY = gettext('Only the mission team can do this.') at import time, so the "
-    "refusal stays French whatever Accept-Language says (fix: gettext_lazy)"
-)
-
 
 def refusal_cells():
     for (method, path), statuses in MATRIX.items():
         for role, expected in zip(ROLES, statuses, strict=True):
             if 400 <= expected < 500:
-                marks = []
-                if path.startswith("/api/v1/strategy/") and expected == 403:
-                    marks = [pytest.mark.xfail(strict=True, reason=UNTRANSLATED)]
-                yield pytest.param(method, path, role, id=f"{method} {path} as {role}", marks=marks)
+                yield pytest.param(method, path, role, id=f"{method} {path} as {role}")
 
 
 @pytest.mark.parametrize(("method", "path", "role"), refusal_cells())
@@ -608,11 +600,6 @@ def test_not_public_objects_matrix(world, not_public, db, method, path, name, ro
         assert response.json()["properties"]["title"] == ""  # only the public reason is shown
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mapvotes.api.ProposalComments.get serves the comments of a hidden proposal to everyone, "
-    "while its page (and the API of hidden ideas) shows them to the team only",
-)
 @pytest.mark.parametrize("role", ["anonymous", "resident", "owner_org"])
 def test_comments_of_a_hidden_proposal_are_not_served_to_non_team(world, not_public, db, role):
     proposal = not_public["hidden_proposal"]
@@ -629,11 +616,6 @@ def test_comments_of_a_hidden_proposal_stay_readable_by_the_team(world, not_publ
     assert [c["body"] for c in response.json()["results"]] == ["Le voisin du 3e, M. X, est…"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ideas.services.link_need_to_mission stores any positive mission_id: neither its existence nor its "
-    "organisation (the idea's) is checked, so a holder can link another organisation's mission",
-)
 @pytest.mark.parametrize("mission_of", ["another organisation", "nobody"])
 def test_a_need_can_only_be_linked_to_a_mission_of_the_ideas_organisation(world, db, mission_of):
     if mission_of == "nobody":

@@ -356,11 +356,6 @@ def test_an_organisation_website_must_be_an_http_url(db):
         organization.full_clean(exclude=["slug"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="strategy.views.VersionFeed.item_description returns the raw summary, which Atom1Feed publishes as "
-    '<summary type="html">: feed readers render it as markup (fix: return escape(item.summary))',
-)
 def test_the_atom_feed_publishes_version_summaries_as_text(db):
     from xml.etree import ElementTree
 
