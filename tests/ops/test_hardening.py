@@ -46,7 +46,13 @@ print("SETTINGS=" + json.dumps({
 @pytest.fixture(scope="module")
 def production_probe():
     """`check --deploy` (warnings are failures) and the effective settings, with production variables only."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "REDIS_URL", "SECURE_", "THROTTLE_"))}
+    # Only what a production host has: not the test session's own switches (the browser tests set
+    # DJANGO_ALLOW_ASYNC_UNSAFE for Playwright's event loop, which check --deploy rightly refuses).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTEST", "REDIS_URL", "SECURE_", "THROTTLE_", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         DEBUG="false",
