@@ -268,8 +268,12 @@ class Connection(models.Model):
 
 
 class Message(models.Model):
-    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    connection = models.ForeignKey(
+        Connection, verbose_name=_("conversation"), on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     body = models.TextField(_("message"), max_length=5000)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
@@ -287,9 +291,11 @@ class Message(models.Model):
 
 
 class Support(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idea_supports")
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="supports")
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("supporter"), on_delete=models.CASCADE, related_name="idea_supports"
+    )
+    idea = models.ForeignKey(Idea, verbose_name=_("idea"), on_delete=models.CASCADE, related_name="supports")
+    created_at = models.DateTimeField(_("date"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("support")
@@ -301,8 +307,10 @@ class Support(models.Model):
 
 
 class Comment(Moderated):
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    idea = models.ForeignKey(Idea, verbose_name=_("idea"), on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     body = models.TextField(_("comment"), max_length=3000)
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
 
@@ -316,8 +324,10 @@ class Comment(Moderated):
 
 
 class NewsPost(models.Model):
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="news")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    idea = models.ForeignKey(Idea, verbose_name=_("idea"), on_delete=models.CASCADE, related_name="news")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     title = models.CharField(_("title"), max_length=150)
     body = models.TextField(_("text"), max_length=5000)
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
@@ -342,8 +352,8 @@ class TimelineEvent(models.Model):
         STATUS = "status", _("status changed")
         MISSION = "mission", _("volunteering mission")
 
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="timeline")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    idea = models.ForeignKey(Idea, verbose_name=_("idea"), on_delete=models.CASCADE, related_name="timeline")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     text = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
 

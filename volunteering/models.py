@@ -224,10 +224,12 @@ class VolunteerProfile(models.Model):
 class Solicitation(models.Model):
     """Every unsolicited message we send a volunteer: at most two a month (see services.MAX_SOLICITATIONS)."""
 
-    volunteer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=30)
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("volunteer"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=30)
     mission_ids = ArrayField(models.IntegerField(), default=list)
-    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("solicitation")
@@ -293,14 +295,21 @@ class Application(models.Model):
 
 
 class ApplicationEvent(models.Model):
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="events"
     )
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12)
-    message = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    from_status = models.CharField(_("from status"), max_length=12, blank=True)
+    to_status = models.CharField(_("to status"), max_length=12)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("date"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
