@@ -109,13 +109,17 @@ def test_mission_prefill_and_link_back(holder, organization):
     url = services.mission_prefill_url(need)
     assert url.startswith("/benevolat/missions/nouvelle/?")
     assert f"from_idea={idea.pk}" in url and f"from_need={need.pk}" in url and "title=" in url
+    from tests.volunteering.factories import MissionFactory
+
+    mission = MissionFactory(organization=organization)
     response = client_for(holder).put(
-        f"/api/v1/ideas/{idea.pk}/needs/{need.pk}/mission/", {"mission_id": 42}, format="json"
+        f"/api/v1/ideas/{idea.pk}/needs/{need.pk}/mission/", {"mission_id": mission.pk}, format="json"
     )
     assert response.status_code == 200
     need.refresh_from_db()
-    assert need.mission_id == 42
-    assert client_for(holder).get(f"/api/v1/ideas/{idea.pk}/needs/{need.pk}/mission/").json()["mission_id"] == 42
+    assert need.mission_id == mission.pk
+    linked = client_for(holder).get(f"/api/v1/ideas/{idea.pk}/needs/{need.pk}/mission/").json()
+    assert linked["mission_id"] == mission.pk
 
 
 def test_mission_link_refused_for_non_volunteers_need(idea, holder):
