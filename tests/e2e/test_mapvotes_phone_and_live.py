@@ -69,3 +69,30 @@ def test_a_new_proposal_appears_on_another_residents_map_without_reload(page, li
     )
     assert created.status_code == 201, created.text
     status.filter(has_text=re.compile(r"^1 proposition")).wait_for(timeout=10_000)
+
+
+def test_a_resident_draws_a_bike_lane_as_a_line(page, live_server_url, reference_data):
+    from mapvotes.models import Proposal
+
+    UserFactory(email="ines@example.org")
+    login(page, live_server_url, "ines@example.org")
+    page.goto(f"{live_server_url}/carte/")
+    page.wait_for_selector(".leaflet-container")
+    page.locator("#map-status").filter(has_text="dans cette zone").wait_for(timeout=10_000)
+    page.get_by_role("link", name=re.compile("Tracer une ligne")).click()
+    box = page.locator("#map").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for dx, dy in ((-60, 10), (0, -5), (60, 5)):
+        page.mouse.click(cx + dx, cy + dy)
+        page.wait_for_timeout(200)
+    page.get_by_role("link", name="Terminer").click()
+    expect(page.locator("#map-status")).to_contain_text("Ligne tracée")
+    page.locator("#id_title").fill("Piste cyclable continue quai de la Rapée")
+    page.locator("#id_description").fill("Relier la gare d'Austerlitz à Bercy sans quitter la piste.")
+    page.locator("#id_theme").select_option("mobilite")
+    assert_accessible(page)
+    page.get_by_role("button", name="Publier ma proposition").click()
+    page.wait_for_url(re.compile(r"/carte/propositions/\d+/"))
+    proposal = Proposal.objects.get(title="Piste cyclable continue quai de la Rapée")
+    assert proposal.geometry.geom_type == "LineString" and proposal.geometry.num_points == 3
+    assert proposal.district is not None

@@ -104,18 +104,67 @@ if (form && config.canPropose) {
   const duplicates = document.getElementById("duplicates");
   let draft = null;
 
+  const geometryInput = form.querySelector("[name=geometry]");
+  const drawn = L.featureGroup().addTo(map);
+  let drawing = false;
+
+  const clearShape = () => { drawn.clearLayers(); geometryInput.value = ""; };
   const place = (latlng) => {
+    clearShape();
     lat.value = latlng.lat.toFixed(6);
     lon.value = latlng.lng.toFixed(6);
     if (draft) draft.setLatLng(latlng); else draft = L.marker(latlng, { title: t("Nouvelle proposition", "New proposal") }).addTo(map);
     statusNode.textContent = t("Emplacement choisi : remplissez le formulaire sous la carte.", "Place chosen: fill in the form below the map.");
     checkDuplicates();
   };
-  map.on("click", (event) => place(event.latlng));
+  map.on("click", (event) => { if (!drawing) place(event.latlng); });
   [lat, lon].forEach((input) => input.addEventListener("change", () => {
     const la = parseFloat(lat.value), lo = parseFloat(lon.value);
     if (!Number.isNaN(la) && !Number.isNaN(lo)) { place(L.latLng(la, lo)); map.panTo([la, lo]); }
   }));
+
+  // A line (a bike lane) or a polygon (a square to green), drawn with Leaflet.draw (shipped by django-leaflet).
+  if (L.Control && L.Control.Draw) {
+    const local = L.drawLocal;
+    local.draw.toolbar.buttons.polyline = t("Tracer une ligne (une piste cyclable, une rue…)", "Draw a line (a bike lane, a street…)");
+    local.draw.toolbar.buttons.polygon = t("Tracer une zone (une place à végétaliser…)", "Draw an area (a square to green…)");
+    local.draw.toolbar.actions.text = t("Annuler", "Cancel");
+    local.draw.toolbar.actions.title = t("Annuler le tracé", "Cancel drawing");
+    local.draw.toolbar.finish.text = t("Terminer", "Finish");
+    local.draw.toolbar.finish.title = t("Terminer le tracé", "Finish drawing");
+    local.draw.toolbar.undo.text = t("Effacer le dernier point", "Delete last point");
+    local.draw.toolbar.undo.title = t("Effacer le dernier point tracé", "Delete the last point drawn");
+    local.draw.handlers.polyline.tooltip.start = t("Cliquez pour commencer la ligne.", "Click to start the line.");
+    local.draw.handlers.polyline.tooltip.cont = t("Cliquez pour continuer la ligne.", "Click to continue the line.");
+    local.draw.handlers.polyline.tooltip.end = t("Cliquez sur le dernier point pour terminer.", "Click the last point to finish.");
+    local.draw.handlers.polyline.error = t("Les bords ne doivent pas se croiser.", "Edges must not cross.");
+    local.draw.handlers.polygon.tooltip.start = t("Cliquez pour commencer la zone.", "Click to start the area.");
+    local.draw.handlers.polygon.tooltip.cont = t("Cliquez pour continuer la zone.", "Click to continue the area.");
+    local.draw.handlers.polygon.tooltip.end = t("Cliquez sur le premier point pour fermer la zone.", "Click the first point to close the area.");
+    map.addControl(new L.Control.Draw({
+      position: "topright",
+      draw: {
+        polyline: { shapeOptions: { color: "#1f4e79", weight: 6 } },
+        polygon: { allowIntersection: false, showArea: false, shapeOptions: { color: "#1f4e79" } },
+        rectangle: false, circle: false, circlemarker: false, marker: false,
+      },
+    }));
+    map.on(L.Draw.Event.DRAWSTART, () => { drawing = true; });
+    map.on(L.Draw.Event.DRAWSTOP, () => { setTimeout(() => { drawing = false; }, 0); });
+    map.on(L.Draw.Event.CREATED, (event) => {
+      clearShape();
+      if (draft) { draft.remove(); draft = null; }
+      drawn.addLayer(event.layer);
+      geometryInput.value = JSON.stringify(event.layer.toGeoJSON().geometry);
+      const center = event.layer.getBounds().getCenter();
+      lat.value = center.lat.toFixed(6);
+      lon.value = center.lng.toFixed(6);
+      statusNode.textContent = event.layerType === "polygon"
+        ? t("Zone tracée : remplissez le formulaire sous la carte.", "Area drawn: fill in the form below the map.")
+        : t("Ligne tracée : remplissez le formulaire sous la carte.", "Line drawn: fill in the form below the map.");
+      checkDuplicates();
+    });
+  }
 
   let dupTimer = null;
   async function checkDuplicates() {
