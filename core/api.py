@@ -23,11 +23,15 @@ class ThemeList(generics.ListAPIView):
 
 class DistrictList(APIView):
     @extend_schema(
+        parameters=[
+            OpenApiParameter("simplified", bool, description="Borders simplified to about 15 m (a map's base layer)")
+        ],
         responses={200: DistrictSerializer(many=True)},
         description="GeoJSON FeatureCollection of the 20 arrondissements.",
     )
     def get(self, request):
-        data = districts_geojson_cached(lambda qs: DistrictSerializer(qs, many=True).data)
+        simplified = request.query_params.get("simplified") in ("1", "true", "yes")
+        data = districts_geojson_cached(lambda qs: DistrictSerializer(qs, many=True).data, simplified=simplified)
         return Response(data)
 
 

@@ -10,7 +10,7 @@ OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 PAGES = {
     "home": "/",
     "map": "/carte/",
-    "map-territory": "/carte/territoire/",
+    "map-territory": "/carte/territoire/?level=quartier&measure=votes",
     "volunteering": "/benevolat/",
     "ideas": "/idees/",
     "strategy": "/strategie/",

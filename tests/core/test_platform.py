@@ -41,6 +41,19 @@ def test_districts_endpoint_is_a_geojson_feature_collection(api_client):
     assert data["features"][0]["geometry"]["type"] == "MultiPolygon"
 
 
+def test_simplified_districts_keep_every_arrondissement_with_fewer_vertices(api_client):
+    def vertices(collection):
+        return sum(
+            len(ring) for f in collection["features"] for polygon in f["geometry"]["coordinates"] for ring in polygon
+        )
+
+    full = api_client.get("/api/v1/districts/").json()
+    simple = api_client.get("/api/v1/districts/?simplified=1").json()
+    assert [f["properties"] for f in simple["features"]] == [f["properties"] for f in full["features"]]
+    assert {f["geometry"]["type"] for f in simple["features"]} == {"MultiPolygon"}
+    assert vertices(simple) <= vertices(full)
+
+
 def test_healthz_reports_database_and_channel_layer(client):
     response = client.get("/healthz")
     assert response.status_code == 200

@@ -102,6 +102,11 @@ def test_territory_view_has_map_legend_and_table():
     from tests.factories import district
 
     assert "<svg" in html and "<table" in html and escape(district(4).name) in html
+    # SVG numbers are never localised: "scale(0,658 1)" in French would draw nothing.
+    import re
+
+    transform = re.search(r'<g transform="scale\(([^ ]+) 1\)"', html).group(1)
+    assert float(transform) > 0
 
 
 def test_moderation_desk_is_team_only(team_member, resident, proposal):

@@ -13,6 +13,19 @@ const map = L.map(node, { minZoom: 11, maxZoom: 19 }).setView(config.center, con
 if (config.tiles) {
   L.tileLayer(config.tiles, { attribution: "&copy; OpenStreetMap", maxZoom: 19 }).addTo(map);
 }
+// The arrondissements as a base layer: the map stays readable when the tile server cannot be reached.
+const borders = L.layerGroup().addTo(map);
+fetch("/api/v1/districts/?simplified=1", { headers: { Accept: "application/json" } })
+  .then((response) => (response.ok ? response.json() : null))
+  .then((data) => {
+    if (!data) return;
+    L.geoJSON(data, {
+      interactive: false,
+      style: { color: "#4a5568", weight: 1.2, opacity: 0.8, fill: true, fillColor: "#f7fafc", fillOpacity: 0.25 },
+    }).addTo(borders);
+    borders.eachLayer((l) => l.bringToBack && l.bringToBack());
+  })
+  .catch(() => {});
 const layer = L.layerGroup().addTo(map);
 const byId = new Map();
 let controller = null;
