@@ -404,14 +404,15 @@ def load(stdout=None):
             link(c, sections_by_theme[c.theme.slug])
     for c in others[6:10]:
         services.triage(c, team, status="reviewing")
-    for c in others[10:13]:
-        services.triage(
-            c,
-            team,
-            status="rejected",
-            public_reason="Cette proposition relève de la compétence de la Préfecture de police, à qui nous l'avons "
-            "transmise.",
-        )
+    reasons = [
+        "Ce projet relève du budget d'investissement de l'arrondissement plutôt que de la stratégie de la Ville : "
+        "nous l'avons transmis à la mairie d'arrondissement.",
+        "Une action de la stratégie couvre déjà ce besoin : nous y avons rattaché votre contribution pour le suivi.",
+        "Cette demande concerne un équipement qui n'appartient pas à la Ville ; nous l'avons transmise à son "
+        "gestionnaire.",
+    ]
+    for c, reason in zip(others[10:13], reasons, strict=False):
+        services.triage(c, team, status="rejected", public_reason=reason)
 
     for _theme, _chapter, sections in CHAPTERS:
         for slug, _title, _v1, v2 in sections:
