@@ -5,6 +5,7 @@ the demo and the tests run without any external file; it is documented as approx
 """
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
@@ -334,3 +335,48 @@ def load_approximate() -> None:
                     "approximate": True,
                 },
             )
+
+
+# --- objects whose arrondissement/quartier is stored -------------------------------------------------------------
+# Each app registers the models that keep the arrondissement (and quartier) computed from their geometry at write
+# time; when the boundaries change (official ones replacing the approximations, or a new export), `relocate_all()`
+# recomputes them in one UPDATE per model, with the same probe as core.geo.locate (the geometry's point on surface).
+
+
+@dataclass(frozen=True)
+class Located:
+    model: type
+    geometry: str
+    district: str = "district"
+    quartier: str | None = None
+
+
+LOCATED: list[Located] = []
+
+
+def register_located(model, geometry: str, district: str = "district", quartier: str | None = None) -> None:
+    if not any(item.model is model for item in LOCATED):
+        LOCATED.append(Located(model, geometry, district, quartier))
+
+
+def relocate_all() -> dict[str, int]:
+    """Recompute the stored arrondissement/quartier of every registered object; returns the rows changed per model."""
+    changed = {}
+    with connection.cursor() as cursor:
+        for item in LOCATED:
+            meta = item.model._meta
+            geometry = meta.get_field(item.geometry).column
+            probe = f"ST_PointOnSurface(t.{geometry}::geometry)"
+            total = 0
+            for field, table in ((item.district, "core_district"), (item.quartier, "core_quartier")):
+                if not field:
+                    continue
+                column = meta.get_field(field).column
+                cursor.execute(
+                    f"UPDATE {meta.db_table} t SET {column} = a.id FROM {table} a "  # noqa: S608 - names from model meta
+                    f"WHERE t.{geometry} IS NOT NULL AND ST_Covers(a.geometry, {probe}) "
+                    f"AND t.{column} IS DISTINCT FROM a.id"
+                )
+                total += cursor.rowcount
+            changed[meta.label] = total
+    return changed

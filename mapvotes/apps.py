@@ -8,9 +8,13 @@ class MapvotesConfig(AppConfig):
 
     def ready(self):
         # Registries only, no signals: contributions (strategy inbox) and GDPR export/erasure.
-        from core import spaces
+        from core import spaces, territory
 
         from . import contributions, gdpr  # noqa: F401
+        from .models import Proposal
+
+        # Stored arrondissement/quartier, recomputed by core.territory.relocate_all() when boundaries change.
+        territory.register_located(Proposal, "geometry", "district", "quartier")
 
         spaces.register(
             spaces.Space(

@@ -23,9 +23,13 @@ class StrategyConfig(AppConfig):
         import datetime
 
         from core import contributions as registry
-        from core import gdpr, periodic, spaces
+        from core import gdpr, periodic, spaces, territory
 
         from . import contributions, selectors, tasks
+        from .models import Contribution
+
+        # Offline contributions keep their own place; the sources' rows are re-described from their objects.
+        territory.register_located(Contribution, "location", "district")
 
         registry.register(contributions.COMMENT_SOURCE)
         contributions.connect_sources()

@@ -11,10 +11,14 @@ class VolunteeringConfig(AppConfig):
     verbose_name = _("Volunteering")
 
     def ready(self):
-        from core import periodic, spaces
+        from core import periodic, spaces, territory
 
         # Registries (no signals): missions as contributions for strategy/, and the GDPR export/erasure.
         from . import contributions, gdpr, tasks  # noqa: F401
+        from .models import Mission
+
+        # Stored arrondissement, recomputed by core.territory.relocate_all() when boundaries change.
+        territory.register_located(Mission, "location", "district")
 
         # Periodic jobs, enqueued by `manage.py run_periodic` (started by `make run` and `make serve-prod`).
         # Expiry is cheap (indexed status + end date) and runs hourly so a mission ends within the hour after

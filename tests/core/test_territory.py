@@ -1,3 +1,4 @@
+import io
 import json
 
 import pytest
@@ -99,3 +100,22 @@ def test_load_districts_refuses_other_files(tmp_path):
     with pytest.raises(CommandError, match="pas du GeoJSON"):
         call_command("load_districts", str(garbage))
     assert District.objects.filter(approximate=True).count() == 20
+
+
+def test_loading_new_boundaries_relocates_what_was_placed_with_the_old_ones(tmp_path):
+    from django.contrib.gis.geos import Point
+
+    from tests.mapvotes.factories import ProposalFactory
+    from tests.volunteering.factories import MissionFactory
+
+    # placed with the approximate boundaries, at the centres of squares 7 and 12 of the file below
+    proposal = ProposalFactory(geometry=Point(2.33, 48.85, srid=4326))
+    mission = MissionFactory(location=Point(2.33, 48.87, srid=4326))
+    before = (proposal.district.number, mission.district.number)
+
+    out = io.StringIO()
+    call_command("load_districts", str(_arrondissements_file(tmp_path)), stdout=out)
+    proposal.refresh_from_db()
+    mission.refresh_from_db()
+    assert (proposal.district.number, mission.district.number) == (7, 12) != before
+    assert "recomputed" in out.getvalue()

@@ -23,6 +23,8 @@ class Command(BaseCommand):
         for path in files:
             kind, created, updated = territory.load_file(path)
             self.stdout.write(f"Official {kind} loaded from {path}.")
+        if files:
+            territory.relocate_all()  # content placed with the approximations follows the official boundaries
         territory.load_approximate()
         counts = places.load(
             fountains=os.environ.get("PARIS_FOUNTAINS_FILE") or None, velib=os.environ.get("PARIS_VELIB_FILE") or None

@@ -27,3 +27,7 @@ class Command(BaseCommand):
             except territory.BoundaryFileError as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(f"{path}: {kind}, {created} created, {updated} updated.")
+        if options["files"]:
+            changed = territory.relocate_all()
+            moved = ", ".join(f"{n} {label}" for label, n in changed.items() if n) or "none"
+            self.stdout.write(f"Stored arrondissements and quartiers recomputed from the new boundaries: {moved}.")
