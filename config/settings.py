@@ -104,6 +104,18 @@ DATABASES = {
 }
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Under ASGI every in-flight request runs its sync code on its own thread with its own connection: 200 users opened
+# ~200 connections and got 503s at max_connections (bench/load_test.py). A psycopg pool per worker caps them
+# (DB_POOL_MAX per process; requests wait up to DB_POOL_TIMEOUT s for one, then get a clean 503 — short, so that a
+# database outage answers 503 at once instead of holding every request). Off in tests (one connection each).
+DB_POOL_MAX = env.int("DB_POOL_MAX", default=0 if TESTING else 16)
+if DB_POOL_MAX > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, DB_POOL_MAX),
+        "max_size": DB_POOL_MAX,
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10),
+    }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 # JIT compilation costs seconds on short OLTP queries (measured on the matching queries) and never pays back here.

@@ -3,15 +3,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${1:-8000}"
-pids=()
-cleanup() { trap - INT TERM EXIT; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+source scripts/supervise.sh
+web=""
+cleanup() {
+    trap - INT TERM EXIT
+    stop_supervised
+    [[ -n "$web" ]] && kill -TERM "$web" 2>/dev/null
+    wait 2>/dev/null || true
+}
 trap cleanup INT TERM EXIT
-.venv/bin/python manage.py db_worker --queue-name default --no-reload -v 0 &
-pids+=($!)
+supervise .venv/bin/python manage.py db_worker --queue-name default --no-reload -v 0
 # Enqueues the periodic jobs (mission expiry, reminders, weekly e-mail, CV retention) when they fall due.
-.venv/bin/python manage.py run_periodic &
-pids+=($!)
+supervise .venv/bin/python manage.py run_periodic
 echo "Participe: http://127.0.0.1:${PORT}  (Ctrl-C to stop)"
 .venv/bin/uvicorn config.asgi:application --host 127.0.0.1 --port "$PORT" --ws websockets-sansio --log-level warning &
-pids+=($!)
-wait -n "${pids[@]}"
+web=$!
+wait "$web"

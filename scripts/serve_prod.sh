@@ -60,21 +60,23 @@ if [[ ! -f "$manifest" ]] || [[ -n "$(find . -path ./.venv -prune -o -path ./var
     "$PY" manage.py collectstatic --noinput -v 0
 fi
 
-pids=()
+source scripts/supervise.sh
+web=""
 cleanup() {
     trap - INT TERM EXIT
-    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    stop_supervised
+    [[ -n "$web" ]] && kill -TERM "$web" 2>/dev/null
     wait 2>/dev/null || true
 }
 trap cleanup INT TERM EXIT
 
-"$PY" manage.py db_worker --queue-name default --no-reload -v 0 &
-pids+=($!)
-"$PY" manage.py run_periodic &
-pids+=($!)
+# The task worker and the scheduler are restarted if they stop (a crash on "too many clients" used to take the
+# whole server down); the script ends with the web server.
+supervise "$PY" manage.py db_worker --queue-name default --no-reload -v 0
+supervise "$PY" manage.py run_periodic
 echo "Participe (production mode, ${WORKERS} workers): http://${HOST}:${PORT}  (Ctrl-C to stop)"
 .venv/bin/uvicorn config.asgi:application --host "$HOST" --port "$PORT" --workers "$WORKERS" \
     --loop uvloop --http httptools --ws websockets-sansio --lifespan off --no-access-log \
     --timeout-graceful-shutdown 10 --timeout-worker-healthcheck 60 --log-level "${UVICORN_LOG_LEVEL:-warning}" &
-pids+=($!)
-wait -n "${pids[@]}"
+web=$!
+wait "$web"
