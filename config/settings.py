@@ -137,7 +137,18 @@ if env("DATABASE_REPLICA_URL", default=""):
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    # Pub/sub layer: one subscription connection per worker for all its groups. The list-based core layer read each
+    # consumer's channel with its own blocking pop: with 500 map clients, some reads timed out after a burst of votes
+    # and 500 disconnections at once exhausted its connection pool (bench/mapvotes_bench.py fan-out). CHANNEL_LAYER=core
+    # brings it back.
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer"
+            if env("CHANNEL_LAYER", default="pubsub") == "core"
+            else "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",

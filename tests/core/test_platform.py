@@ -83,11 +83,15 @@ def test_pagination_rejects_bad_page_size(api_client, resident):
     assert "page_size" in response.json()["errors"]
 
 
-def test_publish_never_raises_when_the_channel_layer_is_down():
+REDIS_LAYERS = ["channels_redis.pubsub.RedisPubSubChannelLayer", "channels_redis.core.RedisChannelLayer"]
+
+
+@pytest.mark.parametrize("backend", REDIS_LAYERS, ids=["pubsub", "core"])
+def test_publish_never_raises_when_the_channel_layer_is_down(backend):
     with override_settings(
         CHANNEL_LAYERS={
             "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "BACKEND": backend,
                 "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},
             }
         }
@@ -147,20 +151,19 @@ def resident_async(transactional_db):
 
 @pytest.mark.asyncio
 @pytest.mark.redis
-async def test_publish_reaches_a_consumer_through_redis(settings):
+@pytest.mark.parametrize("backend", REDIS_LAYERS, ids=["pubsub", "core"])
+async def test_publish_reaches_a_consumer_through_redis(settings, backend):
     """Same delivery through the Redis channel layer (the one several workers share)."""
     import os
 
     from channels.layers import channel_layers
 
     redis_url = os.environ.get("REDIS_URL") or os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis_url]}}
-    }
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": backend, "CONFIG": {"hosts": [redis_url]}}}
     channel_layers.backends.clear()
     try:
         layer = get_channel_layer()
-        assert type(layer).__name__ == "RedisChannelLayer"
+        assert type(layer).__name__ == backend.rsplit(".", 1)[1]
         channel = await layer.new_channel()
         await layer.group_add(realtime.user_group(424242), channel)
         assert await realtime.apublish(realtime.user_group(424242), {"type": "notification", "title": "Par Redis"})
