@@ -1,6 +1,8 @@
 """Strategy benchmark: 200,000 contributions generated in SQL, then median/p95 server times.
 
-    .venv/bin/python bench/strategy_bench.py [--size full|small] [--keep]
+    .venv/bin/python bench/strategy_bench.py [--size full|small] [--keep] [--reuse]
+
+`--keep --reuse` keeps the generated rows and, on the next run, measures them again without regenerating.
 
 Runs on the participe_bench database only (DATABASE_URL defaults to it; a database whose name does not end in
 `_bench` is refused); only the rows it generated (source_id ≥ 900,000,000) are deleted. Places are drawn inside
@@ -154,10 +156,17 @@ def main():
     parser.add_argument("--size", choices=["small", "full"], default="full")
     parser.add_argument("--keep", action="store_true", help="keep the generated rows")
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--reuse", action="store_true", help="measure the rows kept by a previous --keep run")
     args = parser.parse_args()
     n = 200_000 if args.size == "full" else 20_000
     benchdb.prepare()
-    generate(n)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM strategy_contribution WHERE source_id >= %s", [BENCH_OFFSET])
+        kept = cursor.fetchone()[0]
+    if args.reuse and kept == n:
+        print(f"Reusing the {kept:,} contributions kept by a previous run.")
+    else:
+        generate(n)
     team = User.objects.filter(is_team=True).first() or User.objects.create_user(
         email="bench-equipe@paris.fr", password="bench-pass-42", is_team=True, email_verified=True
     )

@@ -93,6 +93,14 @@ class Idea(Moderated):
             GinIndex(fields=["search"], name="idea_search_gin"),
             GinIndex(fields=["open_need_kinds"], name="idea_open_need_kinds_gin"),
             models.Index(fields=["status", "-published_at"], name="idea_status_published"),
+            # The public list: walked in its own order (newest first), 20 rows read per page, counted from the
+            # index alone. The condition is public_ideas() (statuses published, in partnership, realised, archived).
+            models.Index(
+                models.F("published_at").desc(),
+                models.F("id").desc(),
+                name="idea_public_newest",
+                condition=models.Q(is_hidden=False, status__in=["published", "in_partnership", "realised", "archived"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=LessThanOrEqual(Length("pitch"), PITCH_MAX), name="idea_pitch_max_280"),

@@ -101,10 +101,16 @@ def public_ideas():
 
 def idea_list(filters: IdeaFilters, base=None):
     qs = base if base is not None else public_ideas()
+    # EXISTS rather than joins: no duplicate rows, so no DISTINCT over whole rows, and the list keeps
+    # walking its index in order.
+    # The theme and arrondissement are looked up once, not joined in every row's subquery.
     if filters.theme:
-        qs = qs.filter(themes__slug=filters.theme)
+        theme_id = Theme.objects.filter(slug=filters.theme).values_list("pk", flat=True).first()
+        qs = qs.filter(Exists(Idea.themes.through.objects.filter(idea_id=OuterRef("pk"), theme_id=theme_id)))
     if filters.district:
-        qs = qs.filter(Q(districts__number=filters.district) | Q(districts__isnull=True))
+        district_id = District.objects.filter(number=filters.district).values_list("pk", flat=True).first()
+        districts = Idea.districts.through.objects.filter(idea_id=OuterRef("pk"))
+        qs = qs.filter(Exists(districts.filter(district_id=district_id)) | ~Exists(districts))
     if filters.stage:
         qs = qs.filter(stage=filters.stage)
     if filters.status:
@@ -116,7 +122,7 @@ def idea_list(filters: IdeaFilters, base=None):
         qs = qs.filter(search=sq).annotate(rank=SearchRank(F("search"), sq)).order_by("-rank", "-published_at", "-pk")
     else:
         qs = qs.order_by("-published_at", "-pk")
-    return _with_display(qs.distinct() if (filters.theme or filters.district) else qs)
+    return _with_display(qs)
 
 
 def idea_detail(pk):
@@ -340,7 +346,14 @@ def ideas_for_partner(partner, filters: IdeaFilters | None = None):
     order = ["-score", "-published_at", "-pk"]
     if filters and filters.q:
         order = ["-score", "-rank", "-pk"]
-    return qs.annotate(score=ExpressionWrapper(score, output_field=IntegerField())).order_by(*order)
+    # Holder and organisation are fetched for the page only: joined, they sat between the LIMIT and the sort,
+    # which then ordered every candidate row in full (on disk) instead of keeping the best 20 (top-N).
+    return (
+        qs.select_related(None)
+        .prefetch_related("holder", "organization")
+        .annotate(score=ExpressionWrapper(score, output_field=IntegerField()))
+        .order_by(*order)
+    )
 
 
 def needs_field():

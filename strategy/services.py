@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Subquery
@@ -18,6 +19,7 @@ from core.rest import Conflict
 
 from .models import Contribution, ContributionSection, Section, SectionComment, SectionVersion, Version
 from .rendering import render_markdown
+from .selectors import DASHBOARD_VERSION_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +95,18 @@ def _messages(kind: str, c: Contribution) -> list[tuple[str, dict]]:
     return [(INBOX_GROUP, inbox_message(kind, c)), (PUBLIC_GROUP, figures)]
 
 
+def invalidate_dashboard():
+    """New dashboard figures from now on, and again at commit (a read in between may have cached the old ones)."""
+
+    def bump():
+        cache.set(DASHBOARD_VERSION_KEY, timezone.now().timestamp(), None)
+
+    bump()
+    transaction.on_commit(bump, robust=True)
+
+
 def _announce(kind: str, c: Contribution):
+    invalidate_dashboard()  # every create, update and removal of an inbox row passes here
     if kind != "contribution.created":
         for group, message in _messages(kind, c):
             publish_on_commit(group, message)
@@ -200,6 +213,7 @@ def sync_source(source: registry.Source, batch_size: int = 2000, stdout=None) ->
             flush()
     flush()
     removed, _detail = Contribution.objects.filter(source=source.key).exclude(source_id__in=seen).delete()
+    invalidate_dashboard()
     # The bulk upsert keeps assignments; rows that never had one go to their theme's referent.
     Contribution.objects.filter(source=source.key, assigned_to__isnull=True, theme__referent__isnull=False).update(
         assigned_to=Subquery(Theme.objects.filter(pk=OuterRef("theme_id")).values("referent")[:1])
@@ -329,6 +343,7 @@ def publish_version(user, summary: str) -> Version:
     contribution_ids = set(pending.values_list("contribution_id", flat=True))
     pending.update(version=version)
     Contribution.objects.filter(pk__in=contribution_ids).update(status=Contribution.Status.INTEGRATED)
+    invalidate_dashboard()
     record(user, "strategy.publish_version", version, summary=summary, integrated=len(contribution_ids))
     _notify_integrated(version, contribution_ids)
     publish_on_commit(PUBLIC_GROUP, {"type": "version.published", "version": number})

@@ -143,13 +143,25 @@ class Mission(models.Model):
         verbose_name = _("mission")
         verbose_name_plural = _("missions")
         indexes = [
-            GinIndex(fields=["search_vector"], name="mission_search_gin"),
+            # Searches only ever read visible missions: the full-text and radius indexes hold just those.
+            GinIndex(
+                fields=["search_vector"],
+                name="mission_visible_search_gin",
+                condition=Q(status__in=["published", "full"]),
+            ),
             GinIndex(fields=["weekdays"], name="mission_weekdays_gin"),
             models.Index(fields=["status", "start_date"], name="mission_status_start"),
             models.Index(fields=["status", "end_date"], name="mission_status_end"),
-            # Open missions only: radius searches and nearest-first (KNN) walks read just these.
+            # Open missions only: radius searches and nearest-first (KNN) walks read just these. Written as an
+            # expression: GeoDjango's PostGIS backend drops the WHERE of a spatial index declared with `fields`.
             GistIndex(
-                fields=["location"], name="mission_open_location_gist", condition=Q(status__in=["published", "full"])
+                F("location"), name="mission_visible_location_gist", condition=Q(status__in=["published", "full"])
+            ),
+            # Recommendations: newest published remote missions (the themed candidates of a located volunteer).
+            models.Index(
+                F("published_at").desc(),
+                name="mission_remote_published",
+                condition=Q(remote=True, status="published"),
             ),
         ]
         constraints = [

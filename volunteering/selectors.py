@@ -102,7 +102,12 @@ def search_missions(filters: MissionFilters):
         qs = qs.order_by("-relevance", "-pk")
     else:
         qs = qs.order_by("start_date", "-pk")
-    return qs.select_related("organization", "district").prefetch_related("themes")
+    return with_display(qs)
+
+
+def with_display(qs):
+    """What a mission list or page shows; never the arrondissement polygon (number and name are enough)."""
+    return qs.select_related("organization", "district").defer("district__geometry").prefetch_related("themes")
 
 
 def facets(filters: MissionFilters) -> dict:
@@ -138,7 +143,7 @@ def facets(filters: MissionFilters) -> dict:
 
 
 def mission_detail(pk):
-    return Mission.objects.select_related("organization", "district").prefetch_related("themes").get(pk=pk)
+    return with_display(Mission.objects.all()).get(pk=pk)
 
 
 # --- Recommendations ------------------------------------------------------------------------------------
@@ -245,12 +250,7 @@ def recommendations(user, limit: int = 20, published_since=None):
         scored.append((score, start_date, pk, n_common, distance, remote, slots, matched_skills))
     scored.sort(key=lambda r: (-r[0], r[1], -r[2]))
     top = scored[:limit]
-    full = {
-        m.pk: m
-        for m in Mission.objects.filter(pk__in=[r[2] for r in top])
-        .select_related("organization", "district")
-        .prefetch_related("themes")
-    }
+    full = {m.pk: m for m in with_display(Mission.objects.filter(pk__in=[r[2] for r in top]))}
     result = []
     for score, _start, pk, n_common, distance, remote, slots, matched_skills in top:
         mission = full[pk]

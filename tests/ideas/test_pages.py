@@ -134,5 +134,7 @@ def test_list_queries_do_not_grow_with_items(holder, django_assert_max_num_queri
     with django_assert_max_num_queries(14):
         assert api_client.get(f"/api/v1/ideas/{idea.pk}/matches/").status_code == 200
     partner = PartnerProfile.objects.first()
-    with django_assert_max_num_queries(15):  # one prefetch per related list (themes, districts, needs, images…)
+    # One prefetch per related list (themes, districts, needs, images…), and holder and organisation of the page
+    # read apart so that the ranking keeps only the best rows (top-N sort) instead of sorting every candidate.
+    with django_assert_max_num_queries(17):
         assert api_client.get(f"/api/v1/partners/{partner.pk}/matches/").status_code == 200

@@ -1,8 +1,15 @@
 import pytest
+from django.core.cache import cache
 
-from strategy import services
+from strategy import selectors, services
 from tests.factories import TeamUserFactory, theme
 from tests.strategy.factories import ChapterFactory, ContributionFactory, SectionFactory
+
+
+@pytest.fixture(autouse=True)
+def fresh_dashboard_figures():
+    """Each test starts with no cached dashboard figures (the cache outlives the rolled-back database)."""
+    cache.delete(selectors.DASHBOARD_VERSION_KEY)
 
 
 @pytest.fixture

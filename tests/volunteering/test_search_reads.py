@@ -1,0 +1,55 @@
+"""What a mission search reads: only visible missions, through the indexes that hold just them, and never the
+arrondissement polygons."""
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.db import connection
+
+from tests.factories import HOTEL_DE_VILLE
+from volunteering import selectors
+from volunteering.models import Mission
+
+from .factories import MissionFactory
+
+
+@pytest.fixture
+def missions(organization):
+    return {
+        status: MissionFactory(organization=organization, title=f"Jardin partagé ({status})", status=status)
+        for status in ("published", "full", "draft", "closed", "unpublished")
+    }
+
+
+def test_combined_search_finds_published_and_full_missions_only(missions):
+    filters = selectors.MissionFilters(q="jardin", themes=["solidarite"], near=HOTEL_DE_VILLE.clone(), radius_km=1)
+    found = {m.pk for m in selectors.search_missions(filters)}
+    assert found == {missions["published"].pk, missions["full"].pk}
+
+
+def test_a_search_never_loads_the_arrondissement_polygon(missions):
+    filters = selectors.MissionFilters(near=HOTEL_DE_VILLE.clone(), radius_km=1)
+    results = list(selectors.search_missions(filters))
+    assert results and all(m.district.number == 4 for m in results)
+    assert all("geometry" in m.district.get_deferred_fields() for m in results)
+    detail = selectors.mission_detail(missions["published"].pk)
+    assert "geometry" in detail.district.get_deferred_fields()
+
+
+def test_recommended_missions_do_not_load_the_arrondissement_polygon(missions, volunteer):
+    from .factories import VolunteerProfileFactory
+
+    VolunteerProfileFactory(user=volunteer, home_location=Point(2.3522, 48.8566, srid=4326), radius_km=3)
+    recommended = selectors.recommendations(volunteer)
+    assert recommended
+    assert all(m.district is None or "geometry" in m.district.get_deferred_fields() for m in recommended)
+
+
+def test_visible_missions_indexes_are_partial(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname = ANY(%s)",
+            [Mission._meta.db_table, ["mission_visible_search_gin", "mission_visible_location_gist"]],
+        )
+        definitions = dict(cursor.fetchall())
+    assert set(definitions) == {"mission_visible_search_gin", "mission_visible_location_gist"}
+    assert all("WHERE" in d and "published" in d and "full" in d for d in definitions.values())
