@@ -179,6 +179,7 @@ def bench_viewport(repeat=15):
         log(
             f"{zoom:4d}  {med:9.1f}  {p95:6.1f}  {raw:17.1f}  {med / raw if raw else 0:5.2f}  {statistics.median(counts):8.0f}  {statistics.median(sizes) / 1024:10.1f}"
         )
+    check_summary()
     full = client.get(f"/api/v1/map/proposals/?bbox={viewport_bbox(2.3522, 48.8566, 11)}&zoom=11")
     log(f"all-Paris payload at zoom 11: {len(full.content) / 1024:.1f} KB (target ≤ {TARGETS['payload_kb']} KB)")
     worst = max(r[0] for r in results.values())
@@ -186,6 +187,31 @@ def bench_viewport(repeat=15):
         f"worst median: {worst:.1f} ms (target ≤ {TARGETS['viewport_ms']} ms) → {'OK' if worst <= TARGETS['viewport_ms'] else 'MISSED'}"
     )
     return results
+
+
+def check_summary():
+    """The unfiltered clusters come from mapvotes_clustercell (kept by triggers): same cells as grouping live?"""
+    from mapvotes import selectors
+
+    everything = selectors.parse_filters({})
+    for zoom in (11, 12, 13, 14, 15, 16):
+        bbox = selectors.parse_bbox(viewport_bbox(2.3522, 48.8566, zoom))
+        started = time.perf_counter()
+        live = selectors.live_cells(selectors.filtered(everything), zoom, bbox)
+        live_ms = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
+        summary = selectors.summarised_cells(zoom, bbox)
+        summary_ms = (time.perf_counter() - started) * 1000
+
+        def key(cells):
+            return sorted((c["gx"], c["gy"], c["n"], round(c["x"], 6), round(c["y"], 6)) for c in cells)
+
+        same = key(live) == key(summary)
+        log(
+            f"zoom {zoom}: {len(summary)} cells from the summary in {summary_ms:.1f} ms, grouping live {live_ms:.1f} ms"
+            f" → {'same cells' if same else 'DIFFERENT CELLS'}"
+        )
+        assert same, f"the cluster summary differs from the live grouping at zoom {zoom}"
 
 
 def start_server(port, workers, settings=None, kind="uvicorn"):

@@ -4,12 +4,14 @@ A popular proposal may get hundreds of votes a second; clients get at most one `
 per proposal every `MAPVOTES_BROADCAST_INTERVAL` seconds (0.5 s by default): the first change is sent at
 once, later ones within the window are folded into one trailing message carrying the counts read from
 the database when it is sent. The gate is a cache key (shared between processes when Redis is the
-cache); the trailing send is a timer of the process that saw the change. Nothing here can fail a vote:
+cache); the trailing send is a timer of the process that saw the change. A process that set the key itself, or
+has a trailing send scheduled, folds further changes without asking the cache (no round trip per vote). Nothing here can fail a vote:
 `core.realtime.publish` logs and swallows channel-layer errors.
 """
 
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 GROUP = "map"
 _pending: set[int] = set()
+_gate_held_until: dict[int, float] = {}  # this process set the gate key: no need to ask the cache before then
 _lock = threading.Lock()
 
 
@@ -44,18 +47,50 @@ def votes_changed(proposal_id: int, counts: dict) -> None:
 
 def _coalesced_send(proposal_id: int, counts: dict) -> None:
     window = interval()
+    if window > 0 and _fold_locally(proposal_id):
+        return
     try:
-        first = cache.add(f"mapvotes:votes-sent:{proposal_id}", 1, timeout=max(window, 0.001))
+        first = cache.add(_gate_key(proposal_id), 1, timeout=max(window, 0.001))
     except Exception:  # noqa: BLE001 - a cache outage must not fail a vote: send without coalescing
         first = True
     if first or window <= 0:
+        _held(proposal_id, window)
         publish(GROUP, votes_message(proposal_id, counts))
         return
+    _schedule_trailing(proposal_id, window)
+
+
+def _fold_locally(proposal_id: int) -> bool:
+    """Fold the change into a send this process already knows of, without a cache round trip: a trailing send is
+    scheduled (it reads the counts when it goes), or this process holds the gate and schedules one."""
+    with _lock:
+        if proposal_id in _pending:
+            return True
+        if _gate_held_until.get(proposal_id, 0) <= time.monotonic():
+            return False
+    _schedule_trailing(proposal_id, _gate_held_until.get(proposal_id, 0) - time.monotonic())
+    return True
+
+
+def _held(proposal_id: int, window: float) -> None:
+    with _lock:
+        if len(_gate_held_until) > 10_000:  # forget the proposals whose window has passed
+            now = time.monotonic()
+            for key in [k for k, until in _gate_held_until.items() if until <= now]:
+                del _gate_held_until[key]
+        _gate_held_until[proposal_id] = time.monotonic() + window
+
+
+def _gate_key(proposal_id: int) -> str:
+    return f"mapvotes:votes-sent:{proposal_id}"
+
+
+def _schedule_trailing(proposal_id: int, delay: float) -> None:
     with _lock:
         if proposal_id in _pending:
             return  # a trailing send is already scheduled: it will carry the latest counts
         _pending.add(proposal_id)
-    timer = threading.Timer(window, _trailing_send, args=[proposal_id])
+    timer = threading.Timer(max(delay, 0.001), _trailing_send, args=[proposal_id])
     timer.daemon = True
     timer.start()
 
@@ -68,7 +103,8 @@ def _trailing_send(proposal_id: int) -> None:
 
         counts = Proposal.objects.filter(pk=proposal_id).values("votes_for", "votes_against").first()
         if counts is not None:
-            cache.set(f"mapvotes:votes-sent:{proposal_id}", 1, timeout=interval())
+            cache.set(_gate_key(proposal_id), 1, timeout=interval())
+            _held(proposal_id, interval())
             publish(GROUP, votes_message(proposal_id, counts))
     except Exception:  # noqa: BLE001 - best effort, never crash a timer thread
         logger.warning("Trailing vote broadcast for proposal %s failed", proposal_id, exc_info=True)

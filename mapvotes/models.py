@@ -196,3 +196,39 @@ class TimelineEvent(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.proposal_id}"
+
+
+# Zoom levels whose cluster cells are kept summarised: all those the map clusters at, and 15–16 for dense viewports.
+CELL_ZOOMS = range(0, 17)
+CLUSTER_CELL_PX = 80  # size of a cluster cell on screen, in pixels of 256 px tiles
+
+
+def cell_size(zoom: int) -> float:
+    """Degrees covered by CLUSTER_CELL_PX pixels at `zoom`; the SQL of migration 0002 computes it identically."""
+    return 360 / (256 * 2**zoom) * CLUSTER_CELL_PX
+
+
+class ClusterCell(models.Model):
+    """The published proposals of one cluster cell at one zoom: count, sums of coordinates, sum of ids.
+
+    Kept true by PostgreSQL triggers on mapvotes_proposal (migration 0002), so that every writer (services, admin,
+    bulk SQL, cascades) updates it in the writer's own transaction: a proposal counts when it is neither hidden nor
+    merged. The centroid is (sum_x / n, sum_y / n); when n = 1, sum_id is the id of the lone proposal. The sums are
+    numeric so that adding and removing the same point leaves them exact.
+    """
+
+    pk = models.CompositePrimaryKey("zoom", "gx", "gy")
+    zoom = models.SmallIntegerField()
+    gx = models.IntegerField()
+    gy = models.IntegerField()
+    n = models.IntegerField(default=0)
+    sum_x = models.DecimalField(max_digits=40, decimal_places=20, default=0)
+    sum_y = models.DecimalField(max_digits=40, decimal_places=20, default=0)
+    sum_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("cluster cell")
+        verbose_name_plural = _("cluster cells")
+
+    def __str__(self):
+        return f"{self.zoom}/{self.gx}/{self.gy}: {self.n}"

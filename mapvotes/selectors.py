@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import math
 import re
 from dataclasses import dataclass
 
@@ -19,12 +20,11 @@ from core.models import District, Quartier
 from core.search import CONFIG
 from core.search import query as search_query
 
-from .models import Proposal, TimelineEvent, Vote
+from .models import CELL_ZOOMS, ClusterCell, Proposal, TimelineEvent, Vote, cell_size
 
 CLUSTER_BELOW_ZOOM = 15  # below this zoom the server returns clusters
 MAX_FEATURES = 2000  # at street level a viewport never holds more than this; the busiest are kept
 MAX_FEATURES_UNCLUSTERED = 300  # above this many proposals in the viewport, cluster even at street level
-CLUSTER_CELL_PX = 80  # size of a cluster cell on screen
 PARIS_BBOX = (2.224, 48.815, 2.47, 48.903)
 PERIODS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
 SORTS = {
@@ -171,11 +171,6 @@ def features(qs, limit=None) -> list[dict]:
     return [_feature(r, found.get(r["id"])) for r in rows]
 
 
-def cell_size(zoom: int) -> float:
-    """Degrees of longitude covered by CLUSTER_CELL_PX pixels at `zoom` (256 px tiles)."""
-    return 360 / (256 * 2**zoom) * CLUSTER_CELL_PX
-
-
 class _X(Func):
     function = "ST_X"
     output_field = FloatField()
@@ -186,16 +181,43 @@ class _Y(Func):
     output_field = FloatField()
 
 
-def clusters(qs, zoom: int) -> list[dict]:
-    """Group the points of `qs` on a grid in PostGIS; a cell with one proposal gives that proposal."""
+def cell_range(bbox: Polygon, zoom: int) -> tuple[int, int, int, int]:
+    """The grid cells (gx0, gy0, gx1, gy1, inclusive) that the viewport touches at `zoom`."""
     cell = cell_size(zoom)
+    w, s, e, n = bbox.extent
+    return math.floor(w / cell), math.floor(s / cell), math.floor(e / cell), math.floor(n / cell)
+
+
+def live_cells(qs, zoom: int, bbox: Polygon) -> list[dict]:
+    """Group the points of `qs` on the grid in PostGIS: every cell the viewport touches, whole."""
+    cell = cell_size(zoom)
+    gx0, gy0, gx1, gy1 = cell_range(bbox, zoom)
+    snapped = Polygon.from_bbox((gx0 * cell, gy0 * cell, (gx1 + 1) * cell, (gy1 + 1) * cell))
     grid = (
-        qs.order_by()
+        qs.filter(point__bboverlaps=snapped)
+        .order_by()
         .annotate(gx=Floor(_X("point") / cell), gy=Floor(_Y("point") / cell))
+        .filter(gx__gte=gx0, gx__lte=gx1, gy__gte=gy0, gy__lte=gy1)
         .values("gx", "gy")
         .annotate(n=Count("id"), x=Avg(_X("point")), y=Avg(_Y("point")), one=Min("id"))
     )
-    cells = list(grid)
+    return list(grid)
+
+
+def summarised_cells(zoom: int, bbox: Polygon) -> list[dict]:
+    """The same cells as live_cells() over all published proposals, read from the summary the triggers keep."""
+    gx0, gy0, gx1, gy1 = cell_range(bbox, zoom)
+    rows = ClusterCell.objects.filter(
+        zoom=zoom, n__gt=0, gx__gte=gx0, gx__lte=gx1, gy__gte=gy0, gy__lte=gy1
+    ).values_list("gx", "gy", "n", "sum_x", "sum_y", "sum_id")
+    return [
+        {"gx": gx, "gy": gy, "n": n, "x": float(sx / n), "y": float(sy / n), "one": sid}
+        for gx, gy, n, sx, sy, sid in rows
+    ]
+
+
+def clusters(cells: list[dict]) -> list[dict]:
+    """Cells as features: a cluster {"cluster": true, "count": N}, or the proposal itself when it is alone."""
     singles = [c["one"] for c in cells if c["n"] == 1]
     out = features(Proposal.objects.filter(pk__in=singles)) if singles else []
     for c in cells:
@@ -210,16 +232,31 @@ def clusters(qs, zoom: int) -> list[dict]:
     return out
 
 
+def is_unfiltered(filters: Filters) -> bool:
+    return not (filters.theme or filters.district or filters.status or filters.period or filters.q)
+
+
+def _cells(filters: Filters, zoom: int, bbox: Polygon) -> list[dict]:
+    if zoom in CELL_ZOOMS and is_unfiltered(filters):
+        return summarised_cells(zoom, bbox)
+    return live_cells(filtered(filters), zoom, bbox)
+
+
 def viewport(params) -> dict:
-    """The contract's viewport FeatureCollection: proposals at street level, clusters below."""
+    """The contract's viewport FeatureCollection: proposals at street level, clusters below.
+
+    Clusters are whole grid cells, so that a cluster's count does not depend on where the viewport cuts it. The
+    unfiltered map (what everyone sees first) reads them from the summary table; filters group live.
+    """
     filters = parse_filters(params)
     bbox = parse_bbox(params.get("bbox"))
     zoom = parse_zoom(params.get("zoom"))
+    if zoom < CLUSTER_BELOW_ZOOM:
+        return {"type": "FeatureCollection", "features": clusters(_cells(filters, zoom, bbox)), "clustered": True}
     qs = filtered(filters).filter(point__bboverlaps=bbox)
     # At street level, a dense viewport is still clustered: the payload stays small whatever the density.
-    if zoom < CLUSTER_BELOW_ZOOM or qs.values("id")[: MAX_FEATURES_UNCLUSTERED + 1].count() > MAX_FEATURES_UNCLUSTERED:
-        items = clusters(qs, zoom)
-        return {"type": "FeatureCollection", "features": items, "clustered": True}
+    if qs.values("id")[: MAX_FEATURES_UNCLUSTERED + 1].count() > MAX_FEATURES_UNCLUSTERED:
+        return {"type": "FeatureCollection", "features": clusters(_cells(filters, zoom, bbox)), "clustered": True}
     return {
         "type": "FeatureCollection",
         "features": features(ordered(qs, filters), limit=MAX_FEATURES),

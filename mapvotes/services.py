@@ -160,63 +160,127 @@ def _lock_public(proposal_id) -> Proposal:
 # --- votes --------------------------------------------------------------------------------------------
 
 _DELTA = {"for": (1, 0), "against": (0, 1)}
+_OTHER = {"for": "against", "against": "for"}
+
+# A vote is one round trip: two statements sent together, which PostgreSQL runs as one implicit transaction (simple
+# query protocol; Django's psycopg cursors bind parameters client-side). The first locks the proposal row (FOR NO KEY
+# UPDATE: a merge, a hiding or another vote on it waits, or is waited for); the second, whose snapshot is taken once
+# the lock is held, sees the latest proposal and vote rows: it upserts the vote (nothing when the value is the same;
+# a value that changes can only come from the other one, so the delta follows from "inserted or not") and moves the
+# counters by database-side arithmetic. All of it happens or none of it does.
+_CAST_SQL = """
+SELECT 1 FROM mapvotes_proposal WHERE id = %(proposal)s FOR NO KEY UPDATE;
+WITH p AS (
+    SELECT id, is_hidden, merged_into_id, votes_for, votes_against FROM mapvotes_proposal WHERE id = %(proposal)s
+), v AS (
+    INSERT INTO mapvotes_vote AS vote (user_id, proposal_id, value, created_at, updated_at)
+    SELECT %(user)s, p.id, %(value)s, now(), now() FROM p WHERE NOT p.is_hidden AND p.merged_into_id IS NULL
+    ON CONFLICT (user_id, proposal_id) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at
+    WHERE vote.value <> EXCLUDED.value
+    RETURNING (vote.xmax = 0) AS inserted
+), c AS (
+    UPDATE mapvotes_proposal AS q
+    SET votes_for = q.votes_for + CASE WHEN v.inserted THEN %(new_for)s ELSE %(change_for)s END,
+        votes_against = q.votes_against + CASE WHEN v.inserted THEN %(new_against)s ELSE %(change_against)s END
+    FROM v WHERE q.id = %(proposal)s
+    RETURNING q.votes_for, q.votes_against
+)
+SELECT p.is_hidden, p.merged_into_id, v.inserted, coalesce(c.votes_for, p.votes_for),
+       coalesce(c.votes_against, p.votes_against)
+FROM p LEFT JOIN v ON true LEFT JOIN c ON true
+"""
+
+# The same for a withdrawal: the deleted row says which counter goes down.
+_WITHDRAW_SQL = """
+SELECT 1 FROM mapvotes_proposal WHERE id = %(proposal)s FOR NO KEY UPDATE;
+WITH p AS (
+    SELECT id, is_hidden, merged_into_id, votes_for, votes_against FROM mapvotes_proposal WHERE id = %(proposal)s
+), v AS (
+    DELETE FROM mapvotes_vote AS vote USING p
+    WHERE vote.user_id = %(user)s AND vote.proposal_id = p.id AND NOT p.is_hidden AND p.merged_into_id IS NULL
+    RETURNING vote.value
+), c AS (
+    UPDATE mapvotes_proposal AS q
+    SET votes_for = q.votes_for - (v.value = 'for')::integer,
+        votes_against = q.votes_against - (v.value = 'against')::integer
+    FROM v WHERE q.id = %(proposal)s
+    RETURNING q.votes_for, q.votes_against
+)
+SELECT p.is_hidden, p.merged_into_id, v.value, coalesce(c.votes_for, p.votes_for),
+       coalesce(c.votes_against, p.votes_against)
+FROM p LEFT JOIN v ON true LEFT JOIN c ON true
+"""
+
+
+def _refuse_unless_public(row) -> None:
+    """`row` starts with (is_hidden, merged_into_id) of the proposal, or is None when there is no such proposal."""
+    if row is None:
+        raise ValidationError({"proposal": [_("This proposal does not exist.")]})
+    if row[0]:
+        raise ValidationError(
+            {"proposal": [_("This proposal has been hidden by the team: it cannot be voted on or commented.")]}
+        )
+    if row[1]:
+        raise ValidationError({"proposal": [_("This proposal was merged into another one: vote on that one instead.")]})
+
+
+def _vote_statement(sql, params):
+    """Run the lock and the vote statement in one round trip; the row of the second, None if no such proposal."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        cursor.nextset()  # past the lock's result
+        return cursor.fetchone()
 
 
 def cast_vote(user, proposal_id, value) -> dict:
     """Record `user`'s vote; repeating it changes nothing. Returns the fresh counts and the user's vote.
 
-    The proposal row is locked (FOR NO KEY UPDATE) for the short transaction, so the vote row and the
-    counters change together; the unique (user, proposal) constraint backs the one-vote rule.
+    One round trip (_CAST_SQL): the vote row and the counters change together or not at all; the unique
+    (user, proposal) constraint backs the one-vote rule.
     """
     if value not in _DELTA:
         raise ValidationError({"value": [_("A vote is “for” or “against”.")]})
     if not user.has_perm("mapvotes.vote_proposal"):
         raise PermissionDenied(_refusal(user))
-    with transaction.atomic():
-        _lock_public(proposal_id)
-        previous = Vote.objects.filter(user=user, proposal_id=proposal_id).values_list("value", flat=True).first()
-        if previous == value:
-            counts = Proposal.objects.filter(pk=proposal_id).values("votes_for", "votes_against").get()
-            return {**counts, "my_vote": value}
-        d_for, d_against = _DELTA[value]
-        if previous is None:
-            Vote.objects.create(user=user, proposal_id=proposal_id, value=value)
-        else:
-            Vote.objects.filter(user=user, proposal_id=proposal_id).update(value=value)
-            old_for, old_against = _DELTA[previous]
-            d_for, d_against = d_for - old_for, d_against - old_against
-        counts = _apply_delta(proposal_id, d_for, d_against)
-    broadcast.votes_changed(proposal_id, counts)
+    new_for, new_against = _DELTA[value]
+    old_for, old_against = _DELTA[_OTHER[value]]
+    row = _vote_statement(
+        _CAST_SQL,
+        {
+            "proposal": proposal_id,
+            "user": user.pk,
+            "value": value,
+            "new_for": new_for,
+            "new_against": new_against,
+            "change_for": new_for - old_for,
+            "change_against": new_against - old_against,
+        },
+    )
+    _refuse_unless_public(row)
+    _hidden, _merged, inserted, votes_for, votes_against = row
+    counts = {"votes_for": votes_for, "votes_against": votes_against}
+    if inserted is not None:  # None: the same vote again, nothing changed
+        # "for" counts are the support figure: a new "against" leaves it as it was
+        _counts_changed(proposal_id, counts, support=value == "for" or not inserted)
     return {**counts, "my_vote": value}
 
 
 def withdraw_vote(user, proposal_id) -> dict:
     if not user.has_perm("mapvotes.vote_proposal"):
         raise PermissionDenied(_refusal(user))
-    with transaction.atomic():
-        _lock_public(proposal_id)
-        previous = Vote.objects.filter(user=user, proposal_id=proposal_id).values_list("value", flat=True).first()
-        if previous is None:
-            counts = Proposal.objects.filter(pk=proposal_id).values("votes_for", "votes_against").get()
-            return {**counts, "my_vote": None}
-        Vote.objects.filter(user=user, proposal_id=proposal_id).delete()
-        d_for, d_against = _DELTA[previous]
-        counts = _apply_delta(proposal_id, -d_for, -d_against)
-    broadcast.votes_changed(proposal_id, counts)
+    row = _vote_statement(_WITHDRAW_SQL, {"proposal": proposal_id, "user": user.pk})
+    _refuse_unless_public(row)
+    _hidden, _merged, previous, votes_for, votes_against = row
+    counts = {"votes_for": votes_for, "votes_against": votes_against}
+    if previous is not None:
+        _counts_changed(proposal_id, counts, support=previous == "for")
     return {**counts, "my_vote": None}
 
 
-def _apply_delta(proposal_id, d_for, d_against) -> dict:
-    """Database-side arithmetic on the locked row, returning the new counts in the same statement."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE mapvotes_proposal SET votes_for = votes_for + %s, votes_against = votes_against + %s"
-            " WHERE id = %s RETURNING votes_for, votes_against",
-            [d_for, d_against, proposal_id],
-        )
-        votes_for, votes_against = cursor.fetchone()
-    support_changed("map", proposal_id)
-    return {"votes_for": votes_for, "votes_against": votes_against}
+def _counts_changed(proposal_id, counts, support: bool) -> None:
+    if support:
+        support_changed("map", proposal_id)  # the strategy inbox copies the "for" count, after commit
+    broadcast.votes_changed(proposal_id, counts)
 
 
 def recount(proposal_id) -> None:

@@ -155,3 +155,22 @@ def test_proposal_created_is_broadcast_on_commit(resident, django_capture_on_com
     assert sent[0][0] == "map"
     assert sent[0][1]["type"] == "proposal.created" and sent[0][1]["feature"]["id"] == p.pk
     assert Proposal.objects.get().district_id
+
+
+def test_a_vote_is_one_round_trip_to_the_database(resident, proposal, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert services.cast_vote(resident, proposal.pk, "for") == {
+            "votes_for": 1,
+            "votes_against": 0,
+            "my_vote": "for",
+        }
+    with django_assert_num_queries(1):
+        assert services.cast_vote(resident, proposal.pk, "against")["votes_against"] == 1
+    with django_assert_num_queries(1):
+        assert services.withdraw_vote(resident, proposal.pk) == {"votes_for": 0, "votes_against": 0, "my_vote": None}
+
+
+def test_vote_on_a_proposal_that_does_not_exist_is_refused_and_nothing_saved(resident):
+    with pytest.raises(ValidationError):
+        services.cast_vote(resident, 999_999, "for")
+    assert not Vote.objects.exists()
