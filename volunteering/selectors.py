@@ -6,14 +6,20 @@ from dataclasses import dataclass, field
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
+from django.contrib.postgres.fields import ArrayField
 from django.db.models import (
     Avg,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
+    Func,
+    IntegerField,
+    OuterRef,
     Q,
     Sum,
+    Value,
 )
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -59,9 +65,9 @@ def _filtered(filters: MissionFilters, *, skip=()):
     if filters.q and "q" not in skip:
         qs = qs.filter(search_vector=search.query(filters.q))
     if filters.themes and "themes" not in skip:
-        qs = qs.filter(themes__slug__in=filters.themes)
-        if len(filters.themes) > 1:
-            qs = qs.distinct()
+        # EXISTS on the themes looked up once: no join to core_theme per row, no duplicate rows to make distinct.
+        theme_ids = list(Theme.objects.filter(slug__in=filters.themes).values_list("pk", flat=True))
+        qs = qs.filter(Exists(Mission.themes.through.objects.filter(mission_id=OuterRef("pk"), theme_id__in=theme_ids)))
     if filters.districts and "districts" not in skip:
         qs = qs.filter(district__number__in=filters.districts)
     if filters.near is not None:
@@ -88,13 +94,25 @@ def _filtered(filters: MissionFilters, *, skip=()):
     return qs
 
 
-def search_missions(filters: MissionFilters):
-    """Missions matching every filter, sorted; with `near`, each has `distance_km`."""
-    qs = _filtered(filters)
+# Up to this many matches, a search is ranked once as a list of ids, and the page and its count read those ids.
+RANKED_IDS_MAX = 2000
+
+
+def _annotated(qs, filters: MissionFilters):
     if filters.near is not None:
         qs = qs.annotate(distance_m=Distance("location", filters.near))
     if filters.q:
         qs = qs.annotate(relevance=search.rank(F("search_vector"), filters.q))
+    return qs
+
+
+def search_missions(filters: MissionFilters):
+    """Missions matching every filter, sorted; with `near`, each has `distance_km`.
+
+    A paginated list asks twice (its count, then its page), and each time the database would match text, radius
+    and dates again: when there are few matches, they are matched and sorted once (ids only) instead.
+    """
+    qs = _annotated(_filtered(filters), filters)
     sort = filters.sort or ("distance" if filters.near is not None else "relevance" if filters.q else "date")
     if sort == "distance" and filters.near is not None:
         qs = qs.order_by("distance_m", "-pk")
@@ -102,12 +120,21 @@ def search_missions(filters: MissionFilters):
         qs = qs.order_by("-relevance", "-pk")
     else:
         qs = qs.order_by("start_date", "-pk")
+    ids = list(qs.values_list("pk", flat=True)[: RANKED_IDS_MAX + 1])
+    if len(ids) <= RANKED_IDS_MAX:
+        ranked = Func(Value(ids, output_field=ArrayField(IntegerField())), F("pk"), function="array_position")
+        qs = _annotated(Mission.objects.filter(pk__in=ids), filters).order_by(ranked)
     return with_display(qs)
 
 
 def with_display(qs):
-    """What a mission list or page shows; never the arrondissement polygon (number and name are enough)."""
-    return qs.select_related("organization", "district").defer("district__geometry").prefetch_related("themes")
+    """What a mission list or page shows: never the arrondissement polygon (number and name are enough), nor the
+    search vector (only the database reads it)."""
+    return (
+        qs.select_related("organization", "district")
+        .defer("district__geometry", "search_vector")
+        .prefetch_related("themes")
+    )
 
 
 def facets(filters: MissionFilters) -> dict:

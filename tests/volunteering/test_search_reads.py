@@ -1,6 +1,8 @@
 """What a mission search reads: only visible missions, through the indexes that hold just them, and never the
 arrondissement polygons."""
 
+import datetime
+
 import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection
@@ -53,3 +55,22 @@ def test_visible_missions_indexes_are_partial(db):
         definitions = dict(cursor.fetchall())
     assert set(definitions) == {"mission_visible_search_gin", "mission_visible_location_gist"}
     assert all("WHERE" in d and "published" in d and "full" in d for d in definitions.values())
+
+
+@pytest.mark.parametrize("sort", ["", "distance", "relevance", "date"])
+def test_ranking_the_ids_first_keeps_the_rows_the_order_and_the_count(organization, monkeypatch, sort):
+    for n, (lon, lat) in enumerate([(2.3530, 48.8570), (2.3600, 48.8600), (2.3400, 48.8500), (2.3525, 48.8567)]):
+        MissionFactory(
+            organization=organization,
+            title="Jardin partagé" + " jardin" * n,
+            location=Point(lon, lat, srid=4326),
+            start_date=datetime.date.today() + datetime.timedelta(days=10 - n),
+        )
+    filters = selectors.MissionFilters(q="jardin", near=HOTEL_DE_VILLE.clone(), radius_km=3, sort=sort)
+    ranked = selectors.search_missions(filters)
+    monkeypatch.setattr(selectors, "RANKED_IDS_MAX", 0)  # every search matches "many": the plain query
+    plain = selectors.search_missions(filters)
+    assert ranked.count() == plain.count() == 4
+    assert [m.pk for m in ranked] == [m.pk for m in plain]
+    assert [round(m.distance_m.m) for m in ranked] == [round(m.distance_m.m) for m in plain]
+    assert [m.pk for m in ranked[1:3]] == [m.pk for m in plain[1:3]]
