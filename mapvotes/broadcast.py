@@ -5,19 +5,23 @@ per proposal every `MAPVOTES_BROADCAST_INTERVAL` seconds (0.5 s by default): the
 once, later ones within the window are folded into one trailing message carrying the counts read from
 the database when it is sent. The gate is a cache key (shared between processes when Redis is the
 cache); the trailing send is a timer of the process that saw the change. A process that set the key itself, or
-has a trailing send scheduled, folds further changes without asking the cache (no round trip per vote). Nothing here can fail a vote:
+has a trailing send scheduled, folds further changes without asking the cache (no round trip per vote); messages go
+out from a publisher thread of the process (_Publisher), so that a vote never waits for the channel layer. Nothing here can fail a vote:
 `core.realtime.publish` logs and swallows channel-layer errors.
 """
 
+import asyncio
 import logging
+import os
 import threading
 import time
 
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.db import close_old_connections, connection, transaction
 
-from core.realtime import publish
+from core.realtime import apublish, publish
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +33,38 @@ _lock = threading.Lock()
 
 def interval() -> float:
     return float(getattr(settings, "MAPVOTES_BROADCAST_INTERVAL", 0.5))
+
+
+class _Publisher:
+    """A daemon thread with its own event loop, per process: vote messages are published from there, so that a vote
+    never waits for the channel layer, and the layer's connections are kept from one message to the next."""
+
+    def __init__(self):
+        self._loop = None
+        self._pid = None
+        self._lock = threading.Lock()
+
+    def _running_loop(self):
+        with self._lock:
+            if self._loop is None or self._pid != os.getpid():  # first use, or a forked worker
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, name="mapvotes-broadcast", daemon=True).start()
+                self._loop, self._pid = loop, os.getpid()
+            return self._loop
+
+    def send(self, message: dict) -> None:
+        asyncio.run_coroutine_threadsafe(apublish(GROUP, message), self._running_loop())
+
+
+_publisher = _Publisher()
+
+
+def _send(message: dict) -> None:
+    """Publish without waiting; the in-memory layer (one process: development, tests) is bound to the caller's loop."""
+    if isinstance(get_channel_layer(), InMemoryChannelLayer):
+        publish(GROUP, message)
+    else:
+        _publisher.send(message)
 
 
 def votes_message(proposal_id, counts) -> dict:
@@ -55,7 +91,7 @@ def _coalesced_send(proposal_id: int, counts: dict) -> None:
         first = True
     if first or window <= 0:
         _held(proposal_id, window)
-        publish(GROUP, votes_message(proposal_id, counts))
+        _send(votes_message(proposal_id, counts))
         return
     _schedule_trailing(proposal_id, window)
 
@@ -105,7 +141,7 @@ def _trailing_send(proposal_id: int) -> None:
         if counts is not None:
             cache.set(_gate_key(proposal_id), 1, timeout=interval())
             _held(proposal_id, interval())
-            publish(GROUP, votes_message(proposal_id, counts))
+            _send(votes_message(proposal_id, counts))
     except Exception:  # noqa: BLE001 - best effort, never crash a timer thread
         logger.warning("Trailing vote broadcast for proposal %s failed", proposal_id, exc_info=True)
     finally:
