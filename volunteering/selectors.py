@@ -120,10 +120,11 @@ def search_missions(filters: MissionFilters):
         qs = qs.order_by("-relevance", "-pk")
     else:
         qs = qs.order_by("start_date", "-pk")
-    ids = list(qs.values_list("pk", flat=True)[: RANKED_IDS_MAX + 1])
-    if len(ids) <= RANKED_IDS_MAX:
-        ranked = Func(Value(ids, output_field=ArrayField(IntegerField())), F("pk"), function="array_position")
-        qs = _annotated(Mission.objects.filter(pk__in=ids), filters).order_by(ranked)
+    if filters.q or filters.near is not None:  # a plain list walks its date index: nothing to gain there
+        ids = list(qs.values_list("pk", flat=True)[: RANKED_IDS_MAX + 1])
+        if len(ids) <= RANKED_IDS_MAX:
+            ranked = Func(Value(ids, output_field=ArrayField(IntegerField())), F("pk"), function="array_position")
+            qs = _annotated(Mission.objects.filter(pk__in=ids), filters).order_by(ranked)
     return with_display(qs)
 
 
