@@ -22,7 +22,14 @@ from volunteering import services as volunteering_services
 from volunteering.models import Application, ApplicationEvent, Mission, Solicitation
 
 LOCAL_APPS = ["accounts", "core", "mapvotes", "volunteering", "ideas", "strategy"]
-MODELS = [model for label in LOCAL_APPS for model in apps.get_app_config(label).get_models()]
+# Every model, except derived tables with a composite primary key (the map's cluster cells, kept by database
+# triggers): Django's admin cannot show those, and nobody should edit them by hand.
+MODELS = [
+    model
+    for label in LOCAL_APPS
+    for model in apps.get_app_config(label).get_models()
+    if not getattr(model._meta, "is_composite_pk", False)
+]
 SAMPLED_APPS = ["volunteering", "ideas"]
 
 
