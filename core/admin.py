@@ -1,7 +1,28 @@
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
+from django.core.exceptions import ValidationError
+from rest_framework.exceptions import APIException
 
 from .models import AuditLog, CityBoundary, District, Notification, Place, Quartier, Report, Theme
+
+
+class ServiceWrittenAdmin(admin.ModelAdmin):
+    """For rows only the services write (logs, counters' rows): visible to the team, never added or edited by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def service_error_message(error) -> str:
+    """What a refused service call says, for an admin action's message."""
+    if isinstance(error, ValidationError):
+        return " ".join(str(m) for m in error.messages)
+    if isinstance(error, APIException):
+        return str(error.detail)
+    return str(error)
 
 
 @admin.register(Theme)

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from rest_framework.exceptions import APIException
 
+from core.admin import ServiceWrittenAdmin, service_error_message
+
 from . import services
 from .models import (
     Comment,
@@ -27,24 +29,6 @@ from .models import (
     Support,
     TimelineEvent,
 )
-
-
-def _message_of(error) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(str(m) for m in error.messages)
-    if isinstance(error, APIException):
-        return str(error.detail)
-    return str(error)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by the services only (logs, supports kept in step with a counter)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class NeedInline(admin.TabularInline):
@@ -148,7 +132,7 @@ class IdeaAdmin(admin.ModelAdmin):
             try:
                 action(idea)
             except (PermissionDenied, ValidationError, APIException) as error:
-                self.message_user(request, f"{idea} — {_message_of(error)}", messages.ERROR)
+                self.message_user(request, f"{idea} — {service_error_message(error)}", messages.ERROR)
             else:
                 changed += 1
         if changed:
@@ -298,7 +282,7 @@ class ConnectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(ReadOnlyAdmin):
+class MessageAdmin(ServiceWrittenAdmin):
     list_display = ["created_at", "connection", "author"]
     search_fields = ["connection__idea__title", "author__email"]
     list_select_related = ["connection__idea", "connection__partner__organization", "author"]
@@ -312,7 +296,7 @@ class MessageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Support)
-class SupportAdmin(ReadOnlyAdmin):
+class SupportAdmin(ServiceWrittenAdmin):
     list_display = ["created_at", "idea", "user"]
     search_fields = ["idea__title", "user__email"]
     list_select_related = ["idea", "user"]
@@ -342,7 +326,7 @@ class NewsPostAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimelineEvent)
-class TimelineEventAdmin(ReadOnlyAdmin):
+class TimelineEventAdmin(ServiceWrittenAdmin):
     list_display = ["created_at", "idea", "kind", "text"]
     list_filter = ["kind"]
     search_fields = ["idea__title", "text"]

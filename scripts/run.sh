@@ -3,15 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${1:-8000}"
-source scripts/supervise.sh
-web=""
-cleanup() {
-    trap - INT TERM EXIT
-    stop_supervised
-    [[ -n "$web" ]] && kill -TERM "$web" 2>/dev/null
-    wait 2>/dev/null || true
-}
-trap cleanup INT TERM EXIT
+source scripts/supervise.sh  # supervise(), and the trap that stops everything on Ctrl-C
 supervise .venv/bin/python manage.py db_worker --queue-name default --no-reload -v 0
 # Enqueues the periodic jobs (mission expiry, reminders, weekly e-mail, CV retention) when they fall due.
 supervise .venv/bin/python manage.py run_periodic

@@ -60,15 +60,7 @@ if [[ ! -f "$manifest" ]] || [[ -n "$(find . -path ./.venv -prune -o -path ./var
     "$PY" manage.py collectstatic --noinput -v 0
 fi
 
-source scripts/supervise.sh
-web=""
-cleanup() {
-    trap - INT TERM EXIT
-    stop_supervised
-    [[ -n "$web" ]] && kill -TERM "$web" 2>/dev/null
-    wait 2>/dev/null || true
-}
-trap cleanup INT TERM EXIT
+source scripts/supervise.sh  # supervise(), and the trap that stops everything on Ctrl-C
 
 # The task worker and the scheduler are restarted if they stop (a crash on "too many clients" used to take the
 # whole server down); the script ends with the web server.

@@ -1,7 +1,9 @@
 # Sourced by run.sh and serve_prod.sh: `supervise CMD…` runs CMD in the background and starts it again if it exits
 # (a task worker that lost its database connection, say), so that only the web server's exit ends the script.
-# `stop_supervised` (from the scripts' EXIT trap) stops the loops and what they run.
+# Sourcing it also installs the trap that, on Ctrl-C, SIGTERM or exit, stops the loops, what they run, and the web
+# server whose pid the script keeps in $web.
 supervised=()
+web=""
 supervise() {
     (
         child=""
@@ -17,6 +19,10 @@ supervise() {
     ) &
     supervised+=($!)
 }
-stop_supervised() {
+stop_all() {
+    trap - INT TERM EXIT
     for p in "${supervised[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    [[ -n "$web" ]] && kill -TERM "$web" 2>/dev/null
+    wait 2>/dev/null || true
 }
+trap stop_all INT TERM EXIT

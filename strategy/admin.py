@@ -4,6 +4,8 @@ here those fields are read-only, and published versions can't be changed at all.
 
 from django.contrib.gis import admin
 
+from core.admin import ServiceWrittenAdmin
+
 from .models import (
     Chapter,
     Contribution,
@@ -16,14 +18,8 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ServiceWrittenAdmin):
     """Published history: visible to the team, immutable for everyone."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

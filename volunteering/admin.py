@@ -13,18 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from rest_framework.exceptions import APIException
 
+from core.admin import ServiceWrittenAdmin, service_error_message
 from core.geo import OutsideParis, locate
 
 from . import services
 from .models import Application, ApplicationEvent, Mission, Solicitation, VolunteerProfile
-
-
-def _message_of(error) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(str(m) for m in error.messages)
-    if isinstance(error, APIException):
-        return str(error.detail)
-    return str(error)
 
 
 class ApplicationInline(admin.TabularInline):
@@ -100,7 +93,7 @@ class MissionAdmin(GISModelAdmin):
             try:
                 service(request.user, mission)
             except (PermissionDenied, ValidationError, APIException) as error:
-                self.message_user(request, f"{mission} — {_message_of(error)}", messages.ERROR)
+                self.message_user(request, f"{mission} — {service_error_message(error)}", messages.ERROR)
             else:
                 changed += 1
         if changed:
@@ -167,18 +160,8 @@ class ApplicationAdmin(admin.ModelAdmin):
         return bool(application.cv)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Logs written by the services: visible to the team, never edited by hand."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ApplicationEvent)
-class ApplicationEventAdmin(ReadOnlyAdmin):
+class ApplicationEventAdmin(ServiceWrittenAdmin):
     list_display = ["created_at", "application", "actor", "from_status", "to_status"]
     list_filter = ["to_status"]
     search_fields = ["application__volunteer__email", "application__mission__title"]
@@ -203,7 +186,7 @@ class VolunteerProfileAdmin(GISModelAdmin):
 
 
 @admin.register(Solicitation)
-class SolicitationAdmin(ReadOnlyAdmin):
+class SolicitationAdmin(ServiceWrittenAdmin):
     list_display = ["sent_at", "volunteer", "kind", "missions_count"]
     list_filter = ["kind", "sent_at"]
     search_fields = ["volunteer__email"]
