@@ -15,7 +15,7 @@ from tests.conftest import client_for
 from tests.factories import REPUBLIQUE, TeamUserFactory, UserFactory, theme
 from tests.ideas.factories import make_idea
 from tests.mapvotes.factories import ProposalFactory
-from tests.volunteering.factories import MissionFactory, in_days
+from tests.volunteering.factories import MissionFactory, in_days, mission_data
 from volunteering import services as volunteering_services
 
 
@@ -34,21 +34,6 @@ def row(source, source_id):
     return Contribution.objects.select_related("theme", "district", "assigned_to").get(
         source=source, source_id=source_id
     )
-
-
-def mission_data(**extra):
-    data = {
-        "title": "Distribution de repas",
-        "description": "Servir le dîner aux personnes accueillies.",
-        "themes": [theme("solidarite")],
-        "location": REPUBLIQUE.clone(),
-        "address": "Place de la République",
-        "start_date": in_days(3),
-        "end_date": in_days(30),
-        "places": 2,
-    }
-    data.update(extra)
-    return data
 
 
 # --- Themes and districts set after the first save (m2m) ----------------------------------------------------------

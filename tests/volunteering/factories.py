@@ -65,3 +65,21 @@ class VolunteerProfileFactory(factory.django.DjangoModelFactory):
     def themes(self, create, extracted, **kwargs):
         if create and extracted:
             self.themes.set([theme(slug) for slug in extracted])
+
+
+def mission_data(**extra):
+    """What an association types to create a mission (volunteering.services.create_mission's data)."""
+    from tests.factories import REPUBLIQUE, theme
+
+    data = {
+        "title": "Distribution de repas",
+        "description": "Servir le dîner aux personnes accueillies.",
+        "themes": [theme("solidarite")],
+        "location": REPUBLIQUE.clone(),
+        "address": "Place de la République",
+        "start_date": in_days(3),
+        "end_date": in_days(30),
+        "places": 2,
+    }
+    data.update(extra)
+    return data

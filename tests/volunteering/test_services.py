@@ -11,7 +11,6 @@ from core.rest import Conflict
 from tests.factories import (
     HOTEL_DE_VILLE,
     MONTMARTRE,
-    REPUBLIQUE,
     VERSAILLES,
     MembershipFactory,
     OrganizationFactory,
@@ -25,26 +24,12 @@ from tests.volunteering.factories import (
     MissionFactory,
     VolunteerProfileFactory,
     in_days,
+    mission_data,
 )
 from volunteering import selectors, services
 from volunteering.models import Application, ApplicationEvent, Mission, Solicitation
 
 pytestmark = pytest.mark.django_db
-
-
-def mission_data(**extra):
-    data = {
-        "title": "Distribution de repas",
-        "description": "Servir le dîner aux personnes accueillies.",
-        "themes": [theme("solidarite")],
-        "location": REPUBLIQUE.clone(),
-        "address": "Place de la République",
-        "start_date": in_days(3),
-        "end_date": in_days(30),
-        "places": 2,
-    }
-    data.update(extra)
-    return data
 
 
 def pdf(content=MINIMAL_PDF, name="cv.pdf"):
