@@ -74,3 +74,24 @@ def make_partner(
         offers=[{"kind": k, "description": f"Offre {k}"} for k in offers],
     )
     return partner, member
+
+
+def idea_form_data(**extra):
+    """What a holder posts to /idees/nouvelle/ without JavaScript: an idea with one need."""
+    return {
+        "title": "Boîte à livres",
+        "pitch": "Une boîte à livres square Maurice-Gardette.",
+        "description": "",
+        "themes": ["culture"],
+        "districts": ["11"],
+        "stage": "idea",
+        "team": "",
+        "needs-TOTAL_FORMS": "1",
+        "needs-INITIAL_FORMS": "0",
+        "needs-MIN_NUM_FORMS": "0",
+        "needs-MAX_NUM_FORMS": "12",
+        "needs-0-kind": "equipment",
+        "needs-0-description": "Une armoire",
+        "publish": "1",
+        **extra,
+    }

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from ideas.models import MAX_IMAGES, Idea, IdeaImage
 from tests.factories import UserFactory
+from tests.ideas.factories import idea_form_data
 
 GPS_IFD = 0x8825
 
@@ -108,35 +109,17 @@ def test_only_the_holder_adds_or_removes_pictures_and_at_most_six(
     assert not os.path.exists(path)
 
 
-def _idea_form(**extra):
-    return {
-        "title": "Boîte à livres",
-        "pitch": "Une boîte à livres square Maurice-Gardette.",
-        "description": "",
-        "themes": ["culture"],
-        "districts": ["11"],
-        "stage": "idea",
-        "team": "",
-        "needs-TOTAL_FORMS": "1",
-        "needs-INITIAL_FORMS": "0",
-        "needs-MIN_NUM_FORMS": "0",
-        "needs-MAX_NUM_FORMS": "12",
-        "needs-0-kind": "equipment",
-        "needs-0-description": "Une armoire",
-        "publish": "1",
-        **extra,
-    }
-
-
 def test_an_idea_is_published_with_its_first_picture_from_the_form(db, media):
     client = Client()
     client.force_login(UserFactory())
-    without_alt = client.post("/idees/nouvelle/", _idea_form(image=photo()))
+    without_alt = client.post("/idees/nouvelle/", idea_form_data(image=photo()))
     assert without_alt.status_code == 200
     assert "Décrivez l'image" in html.unescape(without_alt.content.decode())
     assert not Idea.objects.exists()  # nothing half-saved
 
-    response = client.post("/idees/nouvelle/", _idea_form(image=photo(), image_alt="La boîte à livres peinte en bleu"))
+    response = client.post(
+        "/idees/nouvelle/", idea_form_data(image=photo(), image_alt="La boîte à livres peinte en bleu")
+    )
     assert response.status_code == 302
     idea = Idea.objects.get()
     assert [i.alt for i in idea.images.all()] == ["La boîte à livres peinte en bleu"]

@@ -6,7 +6,7 @@ from django.test import Client
 from ideas.models import Idea, PartnerProfile
 from tests.factories import UserFactory
 
-from .factories import make_idea, make_partner
+from .factories import idea_form_data, make_idea, make_partner
 
 pytestmark = pytest.mark.django_db
 
@@ -39,25 +39,9 @@ def test_idea_page_shows_needs_with_covered_state_and_matches_for_holder(idea, h
 
 def test_create_form_with_needs_formset_without_js(db):
     user = UserFactory()
-    data = {
-        "title": "Boîte à livres",
-        "pitch": "Une boîte à livres square Maurice-Gardette.",
-        "description": "",
-        "themes": ["culture"],
-        "districts": ["11"],
-        "stage": "idea",
-        "team": "",
-        "needs-TOTAL_FORMS": "3",
-        "needs-INITIAL_FORMS": "0",
-        "needs-MIN_NUM_FORMS": "0",
-        "needs-MAX_NUM_FORMS": "12",
-        "needs-0-kind": "equipment",
-        "needs-0-description": "Une armoire",
-        "needs-1-kind": "funding",
-        "needs-1-amount": "300",
-        "needs-2-kind": "",
-        "publish": "1",
-    }
+    data = idea_form_data(
+        **{"needs-TOTAL_FORMS": "3", "needs-1-kind": "funding", "needs-1-amount": "300", "needs-2-kind": ""}
+    )
     response = _client(user).post("/idees/nouvelle/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     idea = Idea.objects.get(title="Boîte à livres")
