@@ -96,3 +96,10 @@ def test_a_resident_draws_a_bike_lane_as_a_line(page, live_server_url, reference
     proposal = Proposal.objects.get(title="Piste cyclable continue quai de la Rapée")
     assert proposal.geometry.geom_type == "LineString" and proposal.geometry.num_points == 3
     assert proposal.district is not None
+
+
+def test_the_territorial_view_by_quartier_is_accessible(page, live_server_url, reference_data):
+    page.goto(f"{live_server_url}/carte/territoire/?level=quartier&measure=polarisation")
+    assert page.get_by_role("heading", level=1).inner_text() == "Vue territoriale"
+    assert page.locator("svg.territory-map path").count() >= 80
+    assert_accessible(page)

@@ -102,7 +102,7 @@ def test_referent_integrates_contributions_and_the_author_sees_it(
     assert_accessible(author_page)
     # ... and on the map proposal's own page, with the link to the section that used it.
     author_page.goto(f"{live_server_url}/carte/propositions/{contributions['map'].source_id}/")
-    assert author_page.get_by_text(re.compile("intégré dans v2|Intégrée dans la v2|v2")).first.is_visible()
+    assert author_page.locator(".strategy-outcome").get_by_text("intégré dans v2").is_visible()
     author_page.goto(f"{live_server_url}/strategie/contributions/{contributions['map'].pk}/")
     author_page.get_by_role("link", name=re.compile("Une ville 100 % cyclable")).click()
     author_page.wait_for_url(re.compile(r"/strategie/versions/2/#mobilite-velo$"))
