@@ -109,6 +109,9 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 # (DB_POOL_MAX per process; requests wait up to DB_POOL_TIMEOUT s for one, then get a clean 503 — short, so that a
 # database outage answers 503 at once instead of holding every request). Off in tests (one connection each).
 DB_POOL_MAX = env.int("DB_POOL_MAX", default=0 if TESTING else 16)
+# Requests served at once by one ASGI process (core/asgi.py: that many reused threads; more wait on the event loop).
+# No more than the pool's connections, so that no request thread waits for one.
+HTTP_THREADS = env.int("HTTP_THREADS", default=DB_POOL_MAX or 16)
 if DB_POOL_MAX > 0:
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
@@ -259,7 +262,7 @@ TASKS = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so that an anonymous API call gets 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "core.authentication.TokenAuthentication",  # DRF's, with a leaner query
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -269,15 +272,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.rest.exception_handler",
     "DEFAULT_METADATA_CLASS": "core.metadata.DescriptionOnlyMetadata",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    # Global limits: per IP for anonymous clients ("anon"), per account otherwise ("user"), off in tests;
+    # Global limits: per IP for anonymous clients ("anon"), per account otherwise ("user"), off in tests ("");
     # THROTTLE_ANON / THROTTLE_USER override them. Views that vote, propose... add `throttle_scope = "<action>"`,
-    # limited by core.throttling.ActionThrottle with the rates of THROTTLE_ACTIONS below.
-    "DEFAULT_THROTTLE_CLASSES": (
-        [] if TESTING else ["rest_framework.throttling.AnonRateThrottle", "rest_framework.throttling.UserRateThrottle"]
-    )
-    + ["core.throttling.ActionThrottle"],
+    # limited with the rates of THROTTLE_ACTIONS below; core.throttling.RequestThrottle counts both in one round trip.
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.RequestThrottle"],
     "DEFAULT_THROTTLE_RATES": {
-        scope: env(f"THROTTLE_{scope.upper()}", default=rate)
+        scope: "" if TESTING else env(f"THROTTLE_{scope.upper()}", default=rate)
         for scope, rate in {"anon": "120/min", "user": "600/min"}.items()
     },
     # Behind N reverse proxies, the client IP is taken from X-Forwarded-For (per-IP limits, axes).
@@ -305,14 +305,21 @@ THROTTLE_ACTIONS = {
         "login": ("", "30/min"),
     }.items()
 }
-for _action, _rates in THROTTLE_ACTIONS.items():  # a mistyped rate must stop the start, not answer 500s later
-    for _key, _rate in _rates.items():
-        if _rate and not all(
-            re.fullmatch(r"\s*\d+\s*/\s*\d*\s*(s|sec|m|min|h|hour|d|day)\s*", r, re.I) for r in _rate.split(",")
-        ):
-            from django.core.exceptions import ImproperlyConfigured
+# A mistyped rate must stop the start, not answer 500s later.
+for _what, _rate in [
+    *(
+        (f"{key} rate for {action!r}", rate)
+        for action, rates in THROTTLE_ACTIONS.items()
+        for key, rate in rates.items()
+    ),
+    *((f"global {scope!r} rate", rate) for scope, rate in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].items()),
+]:
+    if _rate and not all(
+        re.fullmatch(r"\s*\d+\s*/\s*\d*\s*(s|sec|m|min|h|hour|d|day)\s*", r, re.I) for r in _rate.split(",")
+    ):
+        from django.core.exceptions import ImproperlyConfigured
 
-            raise ImproperlyConfigured(f"Invalid {_key} rate for {_action!r}: {_rate!r} (expected e.g. 60/min,600/h)")
+        raise ImproperlyConfigured(f"Invalid {_what}: {_rate!r} (expected e.g. 60/min,600/h)")
 # Addresses without a per-IP limit (per-account limits still apply): the machine itself — benchmarks, probes, or a
 # local proxy that does not pass the client address, behind which every resident would share one allowance.
 THROTTLE_EXEMPT_IPS = env.list("THROTTLE_EXEMPT_IPS", default=["127.0.0.1", "::1"])

@@ -2,8 +2,9 @@
 
 One allowance per action, counted in the shared cache (Redis in production, so every worker sees it): a resident who
 votes through the page and through the API uses the same counter.
-- API views declare the action with DRF's attribute, `throttle_scope = "vote"`; `ActionThrottle` (installed in
-  REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]) applies it; a refusal is a 429 `{"detail": ...}` with Retry-After.
+- API views declare the action with DRF's attribute, `throttle_scope = "vote"`; `RequestThrottle` (installed in
+  REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]) applies it, with the global per-client rate of every API request;
+  a refusal is a 429 `{"detail": ...}` with Retry-After.
 - Page views are decorated with `@throttle("vote")`; a refusal renders templates/429.html, which says when to retry
   and keeps what the user typed so that nothing is lost.
 Only writes count (POST, PUT, PATCH, DELETE). Each action has a rate per account and one per IP address
@@ -23,6 +24,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import Throttled
+from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 logger = logging.getLogger(__name__)
@@ -91,10 +93,10 @@ def _count(hits: list[tuple[str, int]]) -> list[int]:
     return counts
 
 
-def check(request, action: str) -> int | None:
-    """Count this request against `action`'s limits: None if allowed, else the seconds to wait."""
+def action_keys(request, action: str) -> list[tuple[str, str]]:
+    """(counter key, rates) of `action` for this request: per account and per IP address; none for a read."""
     if request.method not in WRITE_METHODS:
-        return None
+        return []
     config = settings.THROTTLE_ACTIONS.get(action)
     if config is None:
         raise KeyError(f"Unknown rate-limited action {action!r}; add it to settings.THROTTLE_ACTIONS")
@@ -106,24 +108,41 @@ def check(request, action: str) -> int | None:
         ip = client_ip(request)
         if ip not in settings.THROTTLE_EXEMPT_IPS:
             keys.append((f"{action}:ip:{ip}", config["ip"]))
+    return keys
+
+
+def waits(groups: dict[str, list[tuple[str, str]]]) -> dict[str, int]:
+    """Count this request in every window of every group of (key, rates), in one cache round trip; return the
+    groups over a limit with the seconds to wait. A cache outage refuses nobody (it is logged)."""
     now = time.time()
     # Fixed windows: one counter per key, window length and window number (atomic increments, shared by workers).
-    windows = [(key, limit, window, int(now // window)) for key, rates in keys for limit, window in parse_rates(rates)]
-    if not windows:
-        return None
-    try:
-        counts = _count([(f"throttle:{key}:{window}:{n}", window) for key, _limit, window, n in windows])
-    except Exception:  # noqa: BLE001 - a cache outage must not refuse residents; it is logged
-        logger.warning("Rate limit %s not applied: cache unavailable", action, exc_info=True)
-        return None
-    waits = [
-        max(1, math.ceil((n + 1) * window - now))
-        for (_key, limit, window, n), count in zip(windows, counts, strict=True)
-        if count > limit
+    windows = [
+        (group, limit, window, f"throttle:{key}:{window}:{int(now // window)}")
+        for group, keys in groups.items()
+        for key, rates in keys
+        for limit, window in parse_rates(rates)
     ]
-    if waits:
+    if not windows:
+        return {}
+    try:
+        counts = _count([(counter, window) for _group, _limit, window, counter in windows])
+    except Exception:  # noqa: BLE001 - a cache outage must not refuse residents; it is logged
+        logger.warning("Rate limits %s not applied: cache unavailable", ", ".join(groups), exc_info=True)
+        return {}
+    over = {}
+    for (group, limit, window, _counter), count in zip(windows, counts, strict=True):
+        if count > limit:
+            wait = max(1, math.ceil((now // window + 1) * window - now))
+            over[group] = max(over.get(group, 0), wait)
+    return over
+
+
+def check(request, action: str) -> int | None:
+    """Count this request against `action`'s limits: None if allowed, else the seconds to wait."""
+    wait = waits({action: action_keys(request, action)}).get(action)
+    if wait is not None:
         logger.info("Rate limit %s reached for %s", action, request.path)
-    return max(waits, default=None)
+    return wait
 
 
 def human_delay(seconds: int) -> str:
@@ -149,17 +168,34 @@ class ActionThrottled(Throttled):
         self.wait = wait
 
 
-class ActionThrottle(BaseThrottle):
-    """DRF side: limits the action named by the view's `throttle_scope` (views without one are not affected)."""
+class RequestThrottle(BaseThrottle):
+    """DRF side, the only throttle class installed (REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]):
+    - every API request counts against the global rate of its client: "user" per account, "anon" per IP address
+      (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "" = none, as in tests);
+    - a write to a view with `throttle_scope = "<action>"` counts against that action's limits as well;
+    all of it in one cache round trip (DRF's own throttles cost two each, and pickle a list of timestamps)."""
+
+    def __init__(self):
+        self._wait = None
 
     def allow_request(self, request, view):
+        user = request.user
+        if user.is_authenticated:
+            groups = {"": [(f"user:{user.pk}", api_settings.DEFAULT_THROTTLE_RATES.get("user") or "")]}
+        else:
+            groups = {"": [(f"anon:{client_ip(request)}", api_settings.DEFAULT_THROTTLE_RATES.get("anon") or "")]}
         action = getattr(view, "throttle_scope", None)
-        if not action:
-            return True
-        wait = check(request, action)
-        if wait is None:
-            return True
-        raise ActionThrottled(wait, refusal_message(action, wait))
+        if action:
+            groups[action] = action_keys(request, action)
+        over = waits(groups)
+        if action in over:
+            logger.info("Rate limit %s reached for %s", action, request.path)
+            raise ActionThrottled(over[action], refusal_message(action, over[action]))
+        self._wait = over.get("")
+        return self._wait is None
+
+    def wait(self):
+        return self._wait
 
 
 def throttle(action: str):

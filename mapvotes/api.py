@@ -2,6 +2,7 @@
 
 import csv
 import json
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
@@ -184,15 +185,25 @@ class ProposalVote(APIView):
     )
     def put(self, request, pk):
         _require_login(request)
-        get_object_or_404(Proposal.objects.only("pk"), pk=pk)
-        value = _body(request).get("value")
-        return Response(services.cast_vote(request.user, pk, value))
+        with _not_found_first(pk):
+            return Response(services.cast_vote(request.user, pk, _body(request).get("value")))
 
     @extend_schema(summary="Withdraw one's vote", request=None, responses={200: VoteResultSerializer})
     def delete(self, request, pk):
         _require_login(request)
+        with _not_found_first(pk):
+            return Response(services.withdraw_vote(request.user, pk))
+
+
+@contextmanager
+def _not_found_first(pk):
+    """The vote path asks nothing before voting (the vote statement itself finds the proposal: one round trip); when
+    it refuses, a proposal that does not exist is a 404 first, as on every other endpoint."""
+    try:
+        yield
+    except Exception:
         get_object_or_404(Proposal.objects.only("pk"), pk=pk)
-        return Response(services.withdraw_vote(request.user, pk))
+        raise
 
 
 class ProposalComments(APIView):

@@ -47,7 +47,8 @@ def test_tests_run_without_action_limits_unless_a_test_sets_them():
         "login",
     }
     assert all(rates == {"account": "", "ip": ""} for rates in django_settings.THROTTLE_ACTIONS.values())
-    assert "core.throttling.ActionThrottle" in django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]
+    assert django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == ["core.throttling.RequestThrottle"]
+    assert django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] == {"anon": "", "user": ""}
 
 
 def test_rates_read_several_windows_and_refuse_nonsense():

@@ -13,8 +13,6 @@ from html.parser import HTMLParser
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
-from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
-from rest_framework.views import APIView
 
 from tests.factories import UserFactory
 
@@ -81,11 +79,7 @@ def test_production_settings_turn_on_https_only_cookies_hsts_throttles_and_axes(
     assert effective["hsts"] >= 31536000
     assert effective["ssl_redirect"] and effective["session_secure"] and effective["csrf_secure"]
     assert effective["axes"] is True
-    assert effective["throttle_classes"] == [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-        "core.throttling.ActionThrottle",
-    ]
+    assert effective["throttle_classes"] == ["core.throttling.RequestThrottle"]
     assert effective["rates"]["anon"] == "120/min" and effective["rates"]["user"] == "600/min"
     actions = effective["actions"]
     assert set(actions) == {"vote", "propose", "comment", "apply", "message", "signup", "login"}
@@ -96,13 +90,10 @@ def test_production_settings_turn_on_https_only_cookies_hsts_throttles_and_axes(
 
 
 @pytest.fixture
-def production_throttles(monkeypatch):
-    """What production settings install (see the probe above), with tiny rates so that the test is quick."""
+def production_throttles(settings):
+    """The global rates production sets (see the probe above; off in tests), tiny so that the test is quick."""
     cache.clear()
-    monkeypatch.setattr(APIView, "throttle_classes", [AnonRateThrottle, UserRateThrottle])
-    monkeypatch.setattr(
-        SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, "anon": "3/min", "user": "5/min"}
-    )
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/min", "user": "5/min"}}
     yield
     cache.clear()
 

@@ -1,0 +1,132 @@
+"""How requests are served: the ASGI handler (core/asgi.py), token authentication (core/authentication.py).
+
+Both replace a library's default for speed (bench/mapvotes_bench.py); these tests hold them to the same behaviour.
+"""
+
+import asyncio
+import json
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from core.asgi import ASGIHandler
+from mapvotes.models import Vote
+from tests.factories import UserFactory
+from tests.mapvotes.factories import ProposalFactory
+
+from . import asgi_urls
+
+
+async def _get(app, path, headers=()):
+    """One HTTP request through the ASGI application, as an ASGI server would send it."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), *headers],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    messages, received = [], False
+
+    async def receive():
+        nonlocal received
+        if not received:
+            received = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.sleep(3600)  # the client stays connected
+
+    async def send(message):
+        messages.append(message)
+
+    await app(scope, receive, send)
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+    return messages[0]["status"], dict(messages[0]["headers"]), body
+
+
+def test_asgi_runs_each_request_in_one_of_a_fixed_set_of_reused_threads(settings):
+    settings.ROOT_URLCONF = "tests.core.asgi_urls"
+    settings.MIDDLEWARE = ["tests.core.asgi_urls.RecordThreadMiddleware", *settings.MIDDLEWARE]
+    asgi_urls.seen.clear()
+    app = ASGIHandler(threads=3)
+
+    async def burst():
+        return await asyncio.gather(*(_get(app, "/where/") for _ in range(12)))
+
+    answers = asyncio.run(burst())
+
+    assert [status for status, _headers, _body in answers] == [200] * 12
+    threads = {json.loads(body)["thread"] for _status, _headers, body in answers}
+    assert len(threads) <= 3  # twelve requests at once, three threads: the others waited their turn
+    assert all(view == middleware for view, middleware in asgi_urls.seen)  # the chain and the view: one thread
+    # The whole middleware chain ran: the security headers of the real stack are there.
+    headers = answers[0][1]
+    assert b"content-security-policy" in {h.lower() for h in headers}
+    assert headers.get(b"X-Frame-Options") == b"DENY"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_asgi_serves_pages_the_api_and_errors_as_django_does(settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    app = ASGIHandler(threads=2)
+
+    async def requests():
+        return await asyncio.gather(
+            _get(app, "/healthz"), _get(app, "/nowhere/"), _get(app, "/api/v1/themes/", [(b"accept-language", b"en")])
+        )
+
+    (health, _h1, _b1), (missing, _h2, page), (themes, _h3, api) = asyncio.run(requests())
+
+    assert health == 200
+    assert missing == 404 and b"Erreur 404</h1>" in page  # our own page, in French
+    assert themes == 200 and isinstance(json.loads(api), dict | list)
+
+
+@pytest.fixture
+def token_user(db):
+    user = UserFactory(email="camille@example.org")
+    return user, Token.objects.create(user=user)
+
+
+def test_a_token_authenticates_its_account_and_nothing_else(token_user):
+    user, token = token_user
+    me = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}").get("/api/v1/me/")
+    wrong = APIClient(HTTP_AUTHORIZATION="Token " + "0" * 40).get("/api/v1/me/")
+
+    assert me.status_code == 200 and me.json()["email"] == "camille@example.org"
+    assert wrong.status_code == 401
+    assert wrong.json()["detail"] == "Mauvais jeton d'identification."
+    assert wrong["WWW-Authenticate"] == "Token"
+
+
+def test_a_deactivated_account_cannot_use_its_token(token_user):
+    user, token = token_user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+    response = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}").get("/api/v1/me/")
+
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Utilisateur inactif ou supprimé."
+
+
+def test_a_vote_by_token_counts_once_and_an_unknown_proposal_is_404_whatever_the_body(token_user):
+    user, token = token_user
+    proposal = ProposalFactory()
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    first = client.put(f"/api/v1/map/proposals/{proposal.pk}/vote/", {"value": "for"}, format="json")
+    again = client.put(f"/api/v1/map/proposals/{proposal.pk}/vote/", {"value": "for"}, format="json")
+    unknown = client.put("/api/v1/map/proposals/424242/vote/", {"value": "peut-être"}, format="json")
+    not_json = client.put("/api/v1/map/proposals/424242/vote/", "[", content_type="application/json")
+
+    assert first.json() == again.json() == {"votes_for": 1, "votes_against": 0, "my_vote": "for"}
+    assert Vote.objects.get().user == user
+    assert unknown.status_code == 404 and not_json.status_code == 404
