@@ -294,7 +294,29 @@ def inprocess_vote_ms(n=200):
     return median
 
 
-def bench_votes(port, seconds=20, n_voters=100):
+def cpu_seconds(server_group: int) -> dict[str, float]:
+    """CPU time used so far (user + system, from /proc) by the server's process group, by PostgreSQL's processes and
+    by this process: what a vote costs each of them, whatever else the machine does."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"server": 0.0, "postgresql": 0.0, "client": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+        except OSError:  # gone meanwhile
+            continue
+        name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+        cpu = (int(fields[11]) + int(fields[12])) / tick
+        if int(pid) == os.getpid():
+            used["client"] += cpu
+        elif int(fields[2]) == server_group:
+            used["server"] += cpu
+        elif name.startswith("postgres"):
+            used["postgresql"] += cpu
+    return used
+
+
+def bench_votes(port, seconds=20, n_voters=100, server_group=None):
     """n_voters coroutines, each with its own keep-alive connection, vote (85 %) or withdraw (15 %) in a loop."""
     from load_test import Connection
 
@@ -339,6 +361,7 @@ def bench_votes(port, seconds=20, n_voters=100):
         stop = time.monotonic() + seconds
         await asyncio.gather(*(voter(uid, key, i, stop) for i, (uid, key) in enumerate(accounts)))
 
+    cpu_before = cpu_seconds(server_group) if server_group else None
     started = time.monotonic()
     asyncio.run(run())
     elapsed = time.monotonic() - started
@@ -349,6 +372,14 @@ def bench_votes(port, seconds=20, n_voters=100):
         f"{TARGETS['votes_per_s']}); latency median {statistics.median(lat):.0f} ms, p95 {lat[int(len(lat) * 0.95)]:.0f} ms, "
         f"p99 {lat[int(len(lat) * 0.99)]:.0f} ms"
     )
+    if cpu_before and ok[0]:
+        cpu_after = cpu_seconds(server_group)
+        per_vote = {k: (cpu_after[k] - cpu_before[k]) * 1000 / ok[0] for k in cpu_after}
+        log(
+            f"CPU per vote: server {per_vote['server']:.1f} ms, PostgreSQL {per_vote['postgresql']:.1f} ms, "
+            f"load generator {per_vote['client']:.1f} ms ({os.cpu_count()} cores: "
+            f"≤ {os.cpu_count() * 1000 / sum(per_vote.values()):.0f} votes/s at this cost)"
+        )
     # 1. Every proposal's counters equal its rows (all proposals, not only the ones voted on).
     with connection.cursor() as c:
         c.execute(
@@ -484,7 +515,7 @@ def main():
         server = start_server(args.port, args.workers, args.server_settings, args.server)
         try:
             if "votes" in group:
-                bench_votes(args.port, seconds=args.seconds)
+                bench_votes(args.port, seconds=args.seconds, server_group=server.pid)
             if "fanout" in group:
                 bench_fanout(args.port)
         finally:

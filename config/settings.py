@@ -119,7 +119,11 @@ if DB_POOL_MAX > 0:
         "max_size": DB_POOL_MAX,
         "timeout": env.float("DB_POOL_TIMEOUT", default=10),
     }
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Health checks: with persistent connections, Django checks one before reusing it in a new request. With the pool,
+# the same setting makes psycopg check every connection it hands out — one more round trip on every request (5 % of a
+# vote's CPU, bench/mapvotes_bench.py) — so it is off there: after a database restart each stale pooled connection
+# fails once, with a clean 503 (core.middleware.DatabaseUnavailableMiddleware), and is replaced (tests/ops/test_faults).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DB_POOL_MAX <= 0
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 # JIT compilation costs seconds on short OLTP queries (measured on the matching queries) and never pays back here.
 DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")

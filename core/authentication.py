@@ -2,8 +2,8 @@
 
 DRF looks the token up with `Token.objects.select_related("user").get(key=...)`; building that join through the ORM
 cost 0.9 ms of CPU on every API request, a fifth of a whole vote (bench/mapvotes_bench.py). The statement below is
-the same join, written once per process from the models' own metadata, and its row is read straight into the two
-model instances (`Model.from_db`, as the ORM itself does), so that `request.user` and `request.auth` are what DRF
+the same join, written once per process from the models' own metadata and prepared on each pooled connection
+(core/db.py), and its row is read straight into the two model instances (`Model.from_db`, as the ORM itself does), so that `request.user` and `request.auth` are what DRF
 would have given.
 """
 
@@ -12,6 +12,8 @@ from functools import cache
 from django.db import connections, router
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
+
+from .db import prepared_cursor
 
 
 @cache
@@ -34,9 +36,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
         token_model = self.get_model()
         alias = router.db_for_read(token_model)
-        connection = connections[alias]
         sql, user_model, token_fields, user_fields = _statement(token_model, alias)
-        with connection.cursor() as cursor:
+        with prepared_cursor(alias) as cursor:
             cursor.execute(sql, [key])
             row = cursor.fetchone()
         if row is None:
