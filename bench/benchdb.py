@@ -108,6 +108,21 @@ def prepare(demo: bool = True) -> None:
     )
 
 
+def vacuum(*tables: str) -> None:
+    """VACUUM (ANALYZE) the tables a benchmark wrote, before it measures: every run leaves dead rows behind (a vote
+    updates its proposal), and a PostgreSQL without autovacuum — the one of this machine runs with `autovacuum = off`
+    — lets them pile up run after run (120,000 dead proposal rows after a dozen vote runs: votes were 10-20 % slower,
+    and the figures drifted from one run to the next)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW autovacuum")
+        autovacuum = cursor.fetchone()[0]
+        started = time.perf_counter()
+        cursor.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
+    log(f"VACUUM (ANALYZE) {', '.join(tables)} in {time.perf_counter() - started:.1f} s (server autovacuum: {autovacuum})")
+
+
 def make_points(cursor, n: int, table: str = "bench_points", seed: int = 1) -> None:
     """A temporary table `table(i, p, district_id, quartier_id)` of n random points inside Paris, i = 1..n.
 

@@ -499,6 +499,7 @@ def main():
     )
     benchdb.prepare()
     generate(proposals, votes, users)
+    benchdb.vacuum("mapvotes_proposal", "mapvotes_vote", "mapvotes_clustercell", "strategy_contribution")
     if "viewport" not in args.skip:
         with override_settings(DEBUG=False):
             bench_viewport()

@@ -327,6 +327,10 @@ for _what, _rate in [
 # Addresses without a per-IP limit (per-account limits still apply): the machine itself — benchmarks, probes, or a
 # local proxy that does not pass the client address, behind which every resident would share one allowance.
 THROTTLE_EXEMPT_IPS = env.list("THROTTLE_EXEMPT_IPS", default=["127.0.0.1", "::1"])
+# A contribution's support figure (votes for, supporters, applications) reaches the strategy inbox within this many
+# seconds, copied in batches by a background thread of each process (core/contributions.py); 0: at once, by the
+# request that changed it (tests, where nothing must happen later).
+CONTRIBUTION_SUPPORT_DELAY = env.float("CONTRIBUTION_SUPPORT_DELAY", default=0 if TESTING else 0.5)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Participe API",

@@ -4,9 +4,10 @@ A popular proposal may get hundreds of votes a second; clients get at most one `
 per proposal every `MAPVOTES_BROADCAST_INTERVAL` seconds (0.5 s by default): the first change is sent at
 once, later ones within the window are folded into one trailing message carrying the counts read from
 the database when it is sent. The gate is a cache key (shared between processes when Redis is the
-cache); the trailing send is a timer of the process that saw the change. A process that set the key itself, or
-has a trailing send scheduled, folds further changes without asking the cache (no round trip per vote); messages go
-out from a publisher thread of the process (_Publisher), so that a vote never waits for the channel layer. Nothing here can fail a vote:
+cache); trailing sends are handled by one thread of the process that saw the change (core.coalesce: the counts of all
+the proposals due are read in one query). A process that set the key itself, or has a trailing send waiting, folds
+further changes without asking the cache (no round trip per vote); messages go out from a publisher thread of the
+process (_Publisher), so that a vote never waits for the channel layer. Nothing here can fail a vote:
 `core.realtime.publish` logs and swallows channel-layer errors.
 """
 
@@ -19,14 +20,14 @@ import time
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 
+from core.coalesce import Coalescer
 from core.realtime import apublish, publish
 
 logger = logging.getLogger(__name__)
 
 GROUP = "map"
-_pending: set[int] = set()
 _gate_held_until: dict[int, float] = {}  # this process set the gate key: no need to ask the cache before then
 _lock = threading.Lock()
 
@@ -98,13 +99,14 @@ def _coalesced_send(proposal_id: int, counts: dict) -> None:
 
 def _fold_locally(proposal_id: int) -> bool:
     """Fold the change into a send this process already knows of, without a cache round trip: a trailing send is
-    scheduled (it reads the counts when it goes), or this process holds the gate and schedules one."""
+    waiting (it reads the counts when it goes), or this process holds the gate and schedules one."""
+    if _trailing.pending(proposal_id):
+        return True
     with _lock:
-        if proposal_id in _pending:
-            return True
-        if _gate_held_until.get(proposal_id, 0) <= time.monotonic():
-            return False
-    _schedule_trailing(proposal_id, _gate_held_until.get(proposal_id, 0) - time.monotonic())
+        held_until = _gate_held_until.get(proposal_id, 0)
+    if held_until <= time.monotonic():
+        return False
+    _schedule_trailing(proposal_id, held_until - time.monotonic())
     return True
 
 
@@ -122,31 +124,28 @@ def _gate_key(proposal_id: int) -> str:
 
 
 def _schedule_trailing(proposal_id: int, delay: float) -> None:
-    with _lock:
-        if proposal_id in _pending:
-            return  # a trailing send is already scheduled: it will carry the latest counts
-        _pending.add(proposal_id)
-    timer = threading.Timer(max(delay, 0.001), _trailing_send, args=[proposal_id])
-    timer.daemon = True
-    timer.start()
+    _trailing.add(proposal_id, delay)  # already waiting: it will carry the latest counts
 
 
-def _trailing_send(proposal_id: int) -> None:
-    with _lock:
-        _pending.discard(proposal_id)
+def _send_trailing(proposal_ids: list[int]) -> None:
+    """The trailing messages of every proposal due, with the counts the database holds now."""
+    from .models import Proposal
+
+    rows = Proposal.objects.filter(pk__in=proposal_ids).values_list("pk", "votes_for", "votes_against")
+    counts = {pk: {"votes_for": f, "votes_against": a} for pk, f, a in rows}
+    if not counts:
+        return
+    window = interval()
     try:
-        from .models import Proposal
+        cache.set_many({_gate_key(pk): 1 for pk in counts}, timeout=window)
+    except Exception:  # noqa: BLE001 - the messages still go; other processes may send one more
+        logger.warning("Vote broadcast gates not set", exc_info=True)
+    for pk, figures in counts.items():
+        _held(pk, window)
+        _send(votes_message(pk, figures))
 
-        counts = Proposal.objects.filter(pk=proposal_id).values("votes_for", "votes_against").first()
-        if counts is not None:
-            cache.set(_gate_key(proposal_id), 1, timeout=interval())
-            _held(proposal_id, interval())
-            _send(votes_message(proposal_id, counts))
-    except Exception:  # noqa: BLE001 - best effort, never crash a timer thread
-        logger.warning("Trailing vote broadcast for proposal %s failed", proposal_id, exc_info=True)
-    finally:
-        close_old_connections()
-        connection.close()
+
+_trailing = Coalescer("mapvotes-trailing-votes", _send_trailing)
 
 
 def proposal_created(proposal_id: int) -> None:

@@ -1,0 +1,71 @@
+"""Follow-up work coalesced per process: many requests say "this changed", one background thread acts once per key
+and per window, in batches.
+
+A vote must not pay for what can wait half a second: the trailing broadcast of a popular proposal's counts
+(mapvotes/broadcast.py) and the copy of its support figure into the strategy inbox (core/contributions.py) were one
+thread, one query and one connection per vote. Here `add(key, delay)` records the key (a key already waiting is
+folded in: it will be handled once), and a daemon thread of the process calls `flush(keys)` with every key whose
+delay has passed, then gives its database connections back. `flush` reads the current state itself, so a folded
+change is never lost; it must not raise (an error is logged, the keys are dropped: every caller has a periodic repair
+or a later change to catch up).
+"""
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterable
+
+from django.db import connections
+
+logger = logging.getLogger(__name__)
+
+
+class Coalescer:
+    def __init__(self, name: str, flush: Callable[[list], None]):
+        self.name = name
+        self._flush = flush
+        self._due: dict[Hashable, float] = {}  # key → when to handle it (time.monotonic())
+        self._condition = threading.Condition()
+        self._pid = None  # the process whose thread runs (a forked child starts its own)
+
+    def add(self, key: Hashable, delay: float) -> bool:
+        """Handle `key` in `delay` seconds; False if it was already waiting (folded into that one)."""
+        with self._condition:
+            if key in self._due:
+                return False
+            self._due[key] = time.monotonic() + max(delay, 0.0)
+            if self._pid != os.getpid():
+                self._pid = os.getpid()
+                threading.Thread(target=self._run, name=self.name, daemon=True).start()
+            self._condition.notify()
+            return True
+
+    def add_many(self, keys: Iterable[Hashable], delay: float) -> None:
+        for key in keys:
+            self.add(key, delay)
+
+    def pending(self, key: Hashable) -> bool:
+        with self._condition:
+            return key in self._due
+
+    def _take_due(self) -> list:
+        with self._condition:
+            while True:
+                now = time.monotonic()
+                due = [key for key, when in self._due.items() if when <= now]
+                if due:
+                    for key in due:
+                        del self._due[key]
+                    return due
+                self._condition.wait(min(self._due.values()) - now if self._due else None)
+
+    def _run(self) -> None:
+        while True:
+            keys = self._take_due()
+            try:
+                self._flush(keys)
+            except Exception:  # noqa: BLE001 - best effort, the thread must live on
+                logger.warning("%s: %d change(s) not handled", self.name, len(keys), exc_info=True)
+            finally:
+                connections.close_all()  # this thread's connections go back to the pool
