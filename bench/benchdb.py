@@ -120,7 +120,9 @@ def vacuum(*tables: str) -> None:
         autovacuum = cursor.fetchone()[0]
         started = time.perf_counter()
         cursor.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
-    log(f"VACUUM (ANALYZE) {', '.join(tables)} in {time.perf_counter() - started:.1f} s (server autovacuum: {autovacuum})")
+    log(
+        f"VACUUM (ANALYZE) {', '.join(tables)} in {time.perf_counter() - started:.1f} s (server autovacuum: {autovacuum})"
+    )
 
 
 def make_points(cursor, n: int, table: str = "bench_points", seed: int = 1) -> None:

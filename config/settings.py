@@ -158,7 +158,7 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "core.cache.RedisCache",  # django-redis, one client per process
             "LOCATION": REDIS_URL,
             # A cache outage must degrade, not fail requests.
             "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},

@@ -29,6 +29,10 @@ class BroadcastConsumer(AsyncJsonWebsocketConsumer):
     async def broadcast(self, event):
         await self.send_json(event["message"])
 
+    async def broadcast_many(self, event):  # core.realtime.apublish_many
+        for message in event["messages"]:
+            await self.send_json(message)
+
 
 class NotificationConsumer(BroadcastConsumer):
     """ws/notifications/: live notifications of the logged-in account."""

@@ -26,6 +26,19 @@ async def apublish(group: str, message: dict) -> bool:
         return False
 
 
+async def apublish_many(group: str, messages: list[dict]) -> bool:
+    """Several messages to every consumer of `group` in one channel-layer event; consumers send them in order."""
+    try:
+        layer = get_channel_layer()
+        if layer is None:
+            return False
+        await layer.group_send(group, {"type": "broadcast.many", "messages": messages})
+        return True
+    except Exception:  # noqa: BLE001 - realtime is best effort; the write already succeeded
+        logger.warning("Channel layer unavailable; %d live updates to %s dropped", len(messages), group, exc_info=True)
+        return False
+
+
 def publish(group: str, message: dict) -> bool:
     try:
         return async_to_sync(apublish)(group, message)

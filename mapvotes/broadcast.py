@@ -2,7 +2,7 @@
 
 A popular proposal may get hundreds of votes a second; clients get at most one `proposal.votes` message
 per proposal every `MAPVOTES_BROADCAST_INTERVAL` seconds (0.5 s by default): the first change is sent at
-once, later ones within the window are folded into one trailing message carrying the counts read from
+once (within the publisher's 50 ms batch), later ones within the window are folded into one trailing message carrying the counts read from
 the database when it is sent. The gate is a cache key (shared between processes when Redis is the
 cache); trailing sends are handled by one thread of the process that saw the change (core.coalesce: the counts of all
 the proposals due are read in one query). A process that set the key itself, or has a trailing send waiting, folds
@@ -23,7 +23,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from core.coalesce import Coalescer
-from core.realtime import apublish, publish
+from core.realtime import apublish, apublish_many, publish
 
 logger = logging.getLogger(__name__)
 
@@ -38,23 +38,40 @@ def interval() -> float:
 
 class _Publisher:
     """A daemon thread with its own event loop, per process: vote messages are published from there, so that a vote
-    never waits for the channel layer, and the layer's connections are kept from one message to the next."""
+    never waits for the channel layer, and the layer's connections are kept from one message to the next. Messages
+    that come within BATCH_WINDOW of each other go out as one `broadcast.many` event (one publish for the many
+    proposals voted on at once; core.consumers.BroadcastConsumer sends each to its client as before)."""
+
+    BATCH_WINDOW = 0.05  # seconds: at most this much later than alone
 
     def __init__(self):
         self._loop = None
         self._pid = None
         self._lock = threading.Lock()
+        self._queue: list[dict] = []
 
     def _running_loop(self):
-        with self._lock:
-            if self._loop is None or self._pid != os.getpid():  # first use, or a forked worker
-                loop = asyncio.new_event_loop()
-                threading.Thread(target=loop.run_forever, name="mapvotes-broadcast", daemon=True).start()
-                self._loop, self._pid = loop, os.getpid()
-            return self._loop
+        if self._loop is None or self._pid != os.getpid():  # first use, or a forked worker
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="mapvotes-broadcast", daemon=True).start()
+            self._loop, self._pid, self._queue = loop, os.getpid(), []
+        return self._loop
 
     def send(self, message: dict) -> None:
-        asyncio.run_coroutine_threadsafe(apublish(GROUP, message), self._running_loop())
+        with self._lock:
+            loop = self._running_loop()
+            self._queue.append(message)
+            first = len(self._queue) == 1
+        if first:  # the others join the batch this one starts
+            loop.call_soon_threadsafe(loop.call_later, self.BATCH_WINDOW, self._flush)
+
+    def _flush(self) -> None:
+        with self._lock:
+            messages, self._queue = self._queue, []
+        if len(messages) == 1:
+            self._loop.create_task(apublish(GROUP, messages[0]))
+        elif messages:
+            self._loop.create_task(apublish_many(GROUP, messages))
 
 
 _publisher = _Publisher()

@@ -209,7 +209,7 @@ def test_a_cache_outage_lets_residents_vote(limits, settings, proposal):
     limits(vote=("1/min", ""))
     settings.CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
             "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
         }
@@ -241,11 +241,11 @@ def test_a_mistyped_rate_stops_the_start_with_a_clear_message():
 
 @pytest.fixture
 def private_redis_cache(settings):
-    """The production cache backend (django-redis) on a private redis-server, never the machine's shared one."""
+    """The production cache backend (core.cache: django-redis) on a private redis-server, never the machine's shared one."""
     from tests.ops.servers import Redis
 
     redis = Redis().start()
-    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": redis.url}}
+    settings.CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": redis.url}}
     yield redis
     redis.stop()
 
@@ -260,3 +260,14 @@ def test_on_redis_the_allowance_is_counted_in_one_shared_place(private_redis_cac
     assert statuses == [200, 200, 429]
     keys = redis_client.Redis.from_url(private_redis_cache.url).keys("*throttle:vote:account*")
     assert len(keys) == 2  # one counter per window (minute, hour), whichever worker served the request
+
+
+def test_cache_instances_of_the_production_backend_share_one_client(private_redis_cache):
+    """Django makes a cache instance per request context under ASGI: they must not each build a Redis client."""
+    from django.core.cache import caches
+
+    first, second = caches.create_connection("default"), caches.create_connection("default")
+    first.set("participe-test", "partagé", timeout=5)
+
+    assert first is not second and first.client is second.client
+    assert second.get("participe-test") == "partagé"

@@ -6,7 +6,7 @@ from channels.layers import channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
-from core.realtime import apublish
+from core.realtime import apublish, apublish_many
 from mapvotes import services
 from mapvotes.models import Vote
 
@@ -46,6 +46,20 @@ async def test_map_websocket_forwards_votes_and_new_proposals():
     message = {"type": "proposal.votes", "id": 3, "votes_for": 5, "votes_against": 1}
     await apublish("map", message)
     assert await communicator.receive_json_from(timeout=3) == message
+    await communicator.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_messages_published_together_reach_the_client_one_by_one_in_order():
+    """The publisher thread sends the votes of many proposals as one channel-layer event (core.realtime.apublish_many);
+    the client still gets one `proposal.votes` frame per proposal."""
+    communicator = WebsocketCommunicator(application, "/ws/map/", headers=[(b"origin", b"http://127.0.0.1")])
+    connected, _ = await communicator.connect()
+    assert connected
+    messages = [{"type": "proposal.votes", "id": pk, "votes_for": pk, "votes_against": 0} for pk in (4, 5, 6)]
+    await apublish_many("map", messages)
+    assert [await communicator.receive_json_from(timeout=3) for _ in messages] == messages
     await communicator.disconnect()
 
 
