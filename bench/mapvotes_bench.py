@@ -8,7 +8,7 @@ Runs on the participe_bench database only (DATABASE_URL defaults to it; any data
    full = 100,000 proposals, 1,000,000 votes from 10,000 voters; small = 10,000 / 100,000 / 2,000.
 2. Viewport endpoint: median/p95 server time at zooms 11–18 (in-process Django test client, i.e. the whole
    Django stack without the network), payload at the all-Paris view, ratio to the same SQL run raw.
-3. Votes/s through the real HTTP stack: uvicorn started here as serve-prod runs it (2 workers, Redis layer),
+3. Votes/s through the real HTTP stack: uvicorn started here as serve-prod runs it (CPUs + 1 workers, Redis layer),
    100 concurrent voters (token auth, keep-alive), then every proposal's counters are checked against its rows and
    every voter's last answer against the vote row (zero lost or double votes).
 4. WebSocket fan-out: 500 clients on ws/map/, one vote, p95 delivery time.
@@ -485,7 +485,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", choices=SIZES, default="full")
     parser.add_argument("--port", type=int, default=8766)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) + 1, help="as serve-prod: CPUs + 1")
     parser.add_argument("--seconds", type=int, default=20, help="duration of the votes run")
     parser.add_argument("--skip", nargs="*", default=[], choices=["viewport", "votes", "fanout"])
     parser.add_argument("--same-server", action="store_true", help="votes then fan-out on one server (see README)")
