@@ -190,28 +190,38 @@ def bench_viewport(repeat=15):
 
 
 def check_summary():
-    """The unfiltered clusters come from mapvotes_clustercell (kept by triggers): same cells as grouping live?"""
+    """Clusters come from mapvotes_clustercell (kept by triggers), unfiltered or by theme and status: same cells as
+    grouping live?"""
+    from core.models import Theme
     from mapvotes import selectors
+    from mapvotes.models import CELL_ZOOMS
 
-    everything = selectors.parse_filters({})
-    for zoom in (11, 12, 13, 14, 15, 16):
-        bbox = selectors.parse_bbox(viewport_bbox(2.3522, 48.8566, zoom))
-        started = time.perf_counter()
-        live = selectors.live_cells(selectors.filtered(everything), zoom, bbox)
-        live_ms = (time.perf_counter() - started) * 1000
-        started = time.perf_counter()
-        summary = selectors.summarised_cells(zoom, bbox)
-        summary_ms = (time.perf_counter() - started) * 1000
+    themes = list(Theme.objects.order_by("pk").values_list("slug", flat=True)[:3])
+    # Unfiltered, then filtered by three themes and by a status: the summary has a row per theme and status.
+    for label, params in (
+        ("", {}),
+        (" [3 themes]", {"theme": ",".join(themes)}),
+        (" [published]", {"status": "published"}),
+    ):
+        filters = selectors.parse_filters(params)
+        for zoom in [z for z in (11, 12, 13, 14, 15, 16) if z in CELL_ZOOMS]:
+            bbox = selectors.parse_bbox(viewport_bbox(2.3522, 48.8566, zoom))
+            started = time.perf_counter()
+            live = selectors.live_cells(selectors.filtered(filters), zoom, bbox)
+            live_ms = (time.perf_counter() - started) * 1000
+            started = time.perf_counter()
+            summary = selectors.summarised_cells(zoom, bbox, filters)
+            summary_ms = (time.perf_counter() - started) * 1000
 
-        def key(cells):
-            return sorted((c["gx"], c["gy"], c["n"], round(c["x"], 6), round(c["y"], 6)) for c in cells)
+            def key(cells):
+                return sorted((c["gx"], c["gy"], c["n"], round(c["x"], 6), round(c["y"], 6)) for c in cells)
 
-        same = key(live) == key(summary)
-        log(
-            f"zoom {zoom}: {len(summary)} cells from the summary in {summary_ms:.1f} ms, grouping live {live_ms:.1f} ms"
-            f" → {'same cells' if same else 'DIFFERENT CELLS'}"
-        )
-        assert same, f"the cluster summary differs from the live grouping at zoom {zoom}"
+            same = key(live) == key(summary)
+            log(
+                f"zoom {zoom}{label}: {len(summary)} cells from the summary in {summary_ms:.1f} ms, grouping live "
+                f"{live_ms:.1f} ms → {'same cells' if same else 'DIFFERENT CELLS'}"
+            )
+            assert same, f"the cluster summary differs from the live grouping at zoom {zoom}{label}"
 
 
 def start_server(port, workers, settings=None, kind="uvicorn"):

@@ -204,21 +204,24 @@ CLUSTER_CELL_PX = 80  # size of a cluster cell on screen, in pixels of 256 px ti
 
 
 def cell_size(zoom: int) -> float:
-    """Degrees covered by CLUSTER_CELL_PX pixels at `zoom`; the SQL of migration 0002 computes it identically."""
+    """Degrees covered by CLUSTER_CELL_PX pixels at `zoom`; the SQL of migration 0004 computes it identically."""
     return 360 / (256 * 2**zoom) * CLUSTER_CELL_PX
 
 
 class ClusterCell(models.Model):
-    """The published proposals of one cluster cell at one zoom: count, sums of coordinates, sum of ids.
+    """The published proposals of one theme and status in one cluster cell at one zoom: count, sums of coordinates,
+    sum of ids. A cell of the map adds up its rows (those of the filtered themes and status, when filtered).
 
-    Kept true by PostgreSQL triggers on mapvotes_proposal (migration 0002), so that every writer (services, admin,
-    bulk SQL, cascades) updates it in the writer's own transaction: a proposal counts when it is neither hidden nor
-    merged. The centroid is (sum_x / n, sum_y / n); when n = 1, sum_id is the id of the lone proposal. The sums are
-    numeric so that adding and removing the same point leaves them exact.
+    Kept true by PostgreSQL triggers on mapvotes_proposal (migrations 0002, 0004), so that every writer (services,
+    admin, bulk SQL, cascades) updates it in the writer's own transaction: a proposal counts when it is neither hidden
+    nor merged. The centroid is (sum_x / n, sum_y / n); when n = 1, sum_id is the id of the lone proposal. The sums
+    are numeric so that adding and removing the same point leaves them exact.
     """
 
-    pk = models.CompositePrimaryKey("zoom", "gx", "gy")
+    pk = models.CompositePrimaryKey("zoom", "gx", "gy", "theme_id", "status")  # a viewport is a range of gx, gy
     zoom = models.SmallIntegerField()
+    theme_id = models.BigIntegerField()  # no foreign key: a row of a summary, kept by triggers
+    status = models.CharField(max_length=20)
     gx = models.IntegerField()
     gy = models.IntegerField()
     n = models.IntegerField(default=0)
@@ -231,4 +234,4 @@ class ClusterCell(models.Model):
         verbose_name_plural = _("cluster cells")
 
     def __str__(self):
-        return f"{self.zoom}/{self.gx}/{self.gy}: {self.n}"
+        return f"{self.zoom}/{self.gx}/{self.gy} ({self.theme_id}, {self.status}): {self.n}"

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import contributions
-from core.models import District, Quartier
+from core.models import District, Quartier, Theme
 from core.search import CONFIG
 from core.search import query as search_query
 
@@ -204,15 +204,24 @@ def live_cells(qs, zoom: int, bbox: Polygon) -> list[dict]:
     return list(grid)
 
 
-def summarised_cells(zoom: int, bbox: Polygon) -> list[dict]:
-    """The same cells as live_cells() over all published proposals, read from the summary the triggers keep."""
+def summarised_cells(zoom: int, bbox: Polygon, filters: Filters | None = None) -> list[dict]:
+    """The same cells as live_cells() over the published proposals (of the filters' themes and status), read from the
+    summary the triggers keep: each cell adds up its rows."""
     gx0, gy0, gx1, gy1 = cell_range(bbox, zoom)
-    rows = ClusterCell.objects.filter(
-        zoom=zoom, n__gt=0, gx__gte=gx0, gx__lte=gx1, gy__gte=gy0, gy__lte=gy1
-    ).values_list("gx", "gy", "n", "sum_x", "sum_y", "sum_id")
+    rows = ClusterCell.objects.filter(zoom=zoom, n__gt=0, gx__gte=gx0, gx__lte=gx1, gy__gte=gy0, gy__lte=gy1)
+    if filters is not None and filters.theme:
+        rows = rows.filter(theme_id__in=Theme.objects.filter(slug__in=filters.theme).values("pk"))
+    if filters is not None and filters.status:
+        rows = rows.filter(status=filters.status)
+    cells = (
+        rows.order_by()
+        .values("gx", "gy")
+        .annotate(cell_n=Sum("n"), cell_x=Sum("sum_x"), cell_y=Sum("sum_y"), cell_id=Sum("sum_id"))
+        .values_list("gx", "gy", "cell_n", "cell_x", "cell_y", "cell_id")
+    )
     return [
         {"gx": gx, "gy": gy, "n": n, "x": float(sx / n), "y": float(sy / n), "one": sid}
-        for gx, gy, n, sx, sy, sid in rows
+        for gx, gy, n, sx, sy, sid in cells
     ]
 
 
@@ -232,13 +241,14 @@ def clusters(cells: list[dict]) -> list[dict]:
     return out
 
 
-def is_unfiltered(filters: Filters) -> bool:
-    return not (filters.theme or filters.district or filters.status or filters.period or filters.q)
+def summarised(filters: Filters) -> bool:
+    """The summary has a row per theme and status: those filters (alone or together) read it."""
+    return not (filters.district or filters.period or filters.q)
 
 
 def _cells(filters: Filters, zoom: int, bbox: Polygon) -> list[dict]:
-    if zoom in CELL_ZOOMS and is_unfiltered(filters):
-        return summarised_cells(zoom, bbox)
+    if zoom in CELL_ZOOMS and summarised(filters):
+        return summarised_cells(zoom, bbox, filters)
     return live_cells(filtered(filters), zoom, bbox)
 
 
@@ -246,7 +256,7 @@ def viewport(params) -> dict:
     """The contract's viewport FeatureCollection: proposals at street level, clusters below.
 
     Clusters are whole grid cells, so that a cluster's count does not depend on where the viewport cuts it. The
-    unfiltered map (what everyone sees first) reads them from the summary table; filters group live.
+    map, unfiltered or filtered by theme(s) and status, reads them from the summary table; other filters group live.
     """
     filters = parse_filters(params)
     bbox = parse_bbox(params.get("bbox"))

@@ -1,12 +1,15 @@
 """The all-Paris map reads its clusters from a summary kept by triggers: it must answer what grouping live would."""
 
 import random
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.gis.geos import LineString, Point
 from django.db import connection
+from django.db.models import Sum
 from django.http import QueryDict
 
+from core.models import Theme
 from mapvotes import selectors, services
 from mapvotes.models import CELL_ZOOMS, ClusterCell, Proposal
 from tests.factories import MONTMARTRE, REPUBLIQUE
@@ -52,16 +55,39 @@ def test_summarised_clusters_equal_the_live_grouping_at_every_zoom():
     _assert_summary_matches_live("2.33,48.845,2.36,48.86")  # a viewport that cuts cells: whole cells, both ways
 
 
-def test_the_unfiltered_view_reads_the_summary_and_filters_group_live(api_client, django_assert_max_num_queries):
+def test_the_map_reads_the_summary_unfiltered_or_by_theme_and_status_and_other_filters_group_live(
+    api_client, django_assert_max_num_queries
+):
     _scatter(20)
     cells = ClusterCell.objects.filter(zoom=11, n__gt=0).count()
     with connection.cursor() as cursor:  # summary counts that the live grouping would not give
         cursor.execute("UPDATE mapvotes_clustercell SET n = n + 1000 WHERE zoom = 11")
+
     assert sum(_cluster_counts(api_client, zoom=11)) == 20 + 1000 * cells
+    by_theme = api_client.get(URL, {"bbox": PARIS, "zoom": 11, "theme": "mobilite", "status": "published"}).json()
+    assert sum(f["properties"].get("count", 1) for f in by_theme["features"]) == 20 + 1000 * cells
     with django_assert_max_num_queries(3):
-        api_client.get(URL, {"bbox": PARIS, "zoom": 11, "theme": "mobilite"})
-    data = api_client.get(URL, {"bbox": PARIS, "zoom": 11, "theme": "mobilite"}).json()
+        api_client.get(URL, {"bbox": PARIS, "zoom": 11, "period": "30d"})
+    data = api_client.get(URL, {"bbox": PARIS, "zoom": 11, "period": "30d"}).json()
     assert sum(f["properties"].get("count", 1) for f in data["features"]) == 20
+
+
+def test_clusters_by_theme_and_status_equal_the_live_grouping_and_follow_changes(team_member):
+    proposals = _scatter(30)
+    for proposal in proposals[:12]:
+        proposal.theme = Theme.objects.exclude(slug="mobilite").order_by("pk").first()
+        proposal.save(update_fields=["theme"])
+    services.change_status(team_member, proposals[20], "under_study")
+    Proposal.objects.filter(pk__in=[p.pk for p in proposals[25:]]).update(status="retained")
+    other = proposals[0].theme.slug
+    polygon = selectors.parse_bbox(PARIS)
+    for query in ({"theme": "mobilite"}, {"theme": f"{other},mobilite"}, {"status": "retained"},
+                  {"theme": "mobilite", "status": "under_study"}):  # fmt: skip
+        filters = selectors.parse_filters(QueryDict(urlencode(query)))
+        for zoom in (0, 11, 14, 16):
+            live = selectors.live_cells(selectors.filtered(filters), zoom, polygon)
+            assert _as_set(selectors.summarised_cells(zoom, polygon, filters)) == _as_set(live), (query, zoom)
+    _assert_summary_matches_live()
 
 
 def test_a_new_proposal_is_in_the_clusters_at_once(api_client, resident):
@@ -106,12 +132,12 @@ def test_bulk_writes_outside_the_services_keep_the_summary_true():
     Proposal.objects.filter(pk=proposals[10].pk).update(point=Point(2.29, 48.87, srid=4326))
     Proposal.objects.filter(pk__in=[p.pk for p in proposals[20:]]).delete()
     _assert_summary_matches_live()
-    assert ClusterCell.objects.filter(zoom=0).get().n == 10
+    assert ClusterCell.objects.filter(zoom=0).aggregate(n=Sum("n"))["n"] == 10
 
 
 def test_votes_leave_the_summary_alone(resident):
     proposal = ProposalFactory()
-    before = list(ClusterCell.objects.order_by("zoom", "gx", "gy").values_list("zoom", "gx", "gy", "n"))
+    before = list(ClusterCell.objects.order_by("zoom", "gx", "gy", "theme_id").values_list("zoom", "gx", "gy", "n"))
     services.cast_vote(resident, proposal.pk, "for")
-    after = list(ClusterCell.objects.order_by("zoom", "gx", "gy").values_list("zoom", "gx", "gy", "n"))
+    after = list(ClusterCell.objects.order_by("zoom", "gx", "gy", "theme_id").values_list("zoom", "gx", "gy", "n"))
     assert before == after
