@@ -108,10 +108,11 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 # ~200 connections and got 503s at max_connections (bench/load_test.py). A psycopg pool per worker caps them
 # (DB_POOL_MAX per process; requests wait up to DB_POOL_TIMEOUT s for one, then get a clean 503 — short, so that a
 # database outage answers 503 at once instead of holding every request). Off in tests (one connection each).
-DB_POOL_MAX = env.int("DB_POOL_MAX", default=0 if TESTING else 16)
 # Requests served at once by one ASGI process (core/asgi.py: that many reused threads; more wait on the event loop).
-# No more than the pool's connections, so that no request thread waits for one.
-HTTP_THREADS = env.int("HTTP_THREADS", default=DB_POOL_MAX or 16)
+HTTP_THREADS = env.int("HTTP_THREADS", default=16)
+# A connection for each request thread, and a few for the background threads (core/coalesce.py, the live-vote
+# publisher) and Channels, so that no request thread waits for one.
+DB_POOL_MAX = env.int("DB_POOL_MAX", default=0 if TESTING else HTTP_THREADS + 4)
 if DB_POOL_MAX > 0:
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
@@ -127,6 +128,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = DB_POOL_MAX <= 0
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 # JIT compilation costs seconds on short OLTP queries (measured on the matching queries) and never pays back here.
 DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+# Statements run 5 times on a connection through a server-binding cursor (core/db.py) are prepared; Django's own
+# cursors bind on the client and are never prepared. Django leaves psycopg's threshold off (None) unless set here.
+DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Optional PostgreSQL read replica for read-only API requests (config/db_router.py, README "Scaling").
@@ -319,7 +323,8 @@ for _what, _rate in [
     *((f"global {scope!r} rate", rate) for scope, rate in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].items()),
 ]:
     if _rate and not all(
-        re.fullmatch(r"\s*\d+\s*/\s*\d*\s*(s|sec|m|min|h|hour|d|day)\s*", r, re.I) for r in _rate.split(",")
+        re.fullmatch(r"\s*\d+\s*/\s*\d*\s*(s|sec|seconds?|m|min|minutes?|h|hours?|d|days?)\s*", r, re.I)
+        for r in _rate.split(",")
     ):
         from django.core.exceptions import ImproperlyConfigured
 

@@ -5,11 +5,13 @@ A vote must not pay for what can wait half a second: the trailing broadcast of a
 (mapvotes/broadcast.py) and the copy of its support figure into the strategy inbox (core/contributions.py) were one
 thread, one query and one connection per vote. Here `add(key, delay)` records the key (a key already waiting is
 folded in: it will be handled once), and a daemon thread of the process calls `flush(keys)` with every key whose
-delay has passed, then gives its database connections back. `flush` reads the current state itself, so a folded
+delay has passed, then gives its database connections back; what is still waiting when the process exits is handled
+then (a management command that votes or recounts and exits at once). `flush` reads the current state itself, so a folded
 change is never lost; it must not raise (an error is logged, the keys are dropped: every caller has a periodic repair
 or a later change to catch up).
 """
 
+import atexit
 import logging
 import os
 import threading
@@ -38,6 +40,7 @@ class Coalescer:
             if self._pid != os.getpid():
                 self._pid = os.getpid()
                 threading.Thread(target=self._run, name=self.name, daemon=True).start()
+                atexit.register(self.flush_now)  # a command that exits within the delay still does its part
             self._condition.notify()
             return True
 
@@ -48,6 +51,13 @@ class Coalescer:
     def pending(self, key: Hashable) -> bool:
         with self._condition:
             return key in self._due
+
+    def flush_now(self) -> None:
+        """Handle every waiting key at once, in the calling thread (at exit)."""
+        with self._condition:
+            keys, self._due = list(self._due), {}
+        if keys:
+            self._handle(keys)
 
     def _take_due(self) -> list:
         with self._condition:
@@ -62,10 +72,12 @@ class Coalescer:
 
     def _run(self) -> None:
         while True:
-            keys = self._take_due()
-            try:
-                self._flush(keys)
-            except Exception:  # noqa: BLE001 - best effort, the thread must live on
-                logger.warning("%s: %d change(s) not handled", self.name, len(keys), exc_info=True)
-            finally:
-                connections.close_all()  # this thread's connections go back to the pool
+            self._handle(self._take_due())
+
+    def _handle(self, keys: list) -> None:
+        try:
+            self._flush(keys)
+        except Exception:  # noqa: BLE001 - best effort, the thread must live on
+            logger.warning("%s: %d change(s) not handled", self.name, len(keys), exc_info=True)
+        finally:
+            connections.close_all()  # this thread's connections go back to the pool

@@ -21,6 +21,9 @@ CREATE OR REPLACE FUNCTION mapvotes_cells_apply(
     ids bigint[], points geometry[], themes bigint[], statuses text[], signs integer[]
 ) RETURNS void
 LANGUAGE sql AS $$
+    -- One writer of cells at a time (until its commit): a multi-row update locks cells row by row, in no order
+    -- that two such updates would share, and a proposal's rows are now spread over themes and statuses.
+    SELECT pg_advisory_xact_lock(hashtext('mapvotes_clustercell'));
     INSERT INTO mapvotes_clustercell AS c (zoom, gx, gy, theme_id, status, n, sum_x, sum_y, sum_id)
     SELECT g.z, floor(ST_X(r.p) / g.s)::integer, floor(ST_Y(r.p) / g.s)::integer, r.theme, r.status, sum(r.sign),
            sum(r.sign * ST_X(r.p)::numeric), sum(r.sign * ST_Y(r.p)::numeric), sum(r.sign * r.id)

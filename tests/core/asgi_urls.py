@@ -11,7 +11,7 @@ seen = []  # (view thread, middleware thread) of every request, filled by the vi
 
 def where(request):
     time.sleep(0.05)  # long enough for the requests to overlap
-    seen.append((threading.current_thread().name, request.middleware_thread))
+    seen.append((threading.current_thread().name, getattr(request, "middleware_thread", None)))
     return JsonResponse({"thread": threading.current_thread().name})
 
 

@@ -18,13 +18,14 @@ from tests.mapvotes.factories import ProposalFactory
 from . import asgi_urls
 
 
-async def _get(app, path, headers=()):
-    """One HTTP request through the ASGI application, as an ASGI server would send it."""
+async def _get(app, path, headers=(), body_after=0.0, method="GET"):
+    """One HTTP request through the ASGI application, as an ASGI server would send it (the body `body_after` seconds
+    after the headers: a slow upload)."""
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "GET",
+        "method": method,
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
@@ -40,6 +41,7 @@ async def _get(app, path, headers=()):
         nonlocal received
         if not received:
             received = True
+            await asyncio.sleep(body_after)
             return {"type": "http.request", "body": b"", "more_body": False}
         await asyncio.sleep(3600)  # the client stays connected
 
@@ -70,6 +72,29 @@ def test_asgi_runs_each_request_in_one_of_a_fixed_set_of_reused_threads(settings
     headers = answers[0][1]
     assert b"content-security-policy" in {h.lower() for h in headers}
     assert headers.get(b"X-Frame-Options") == b"DENY"
+
+
+def test_a_slow_upload_does_not_hold_a_thread(settings):
+    settings.ROOT_URLCONF = "tests.core.asgi_urls"
+    asgi_urls.seen.clear()
+    app = ASGIHandler(threads=1)
+    finished = []
+
+    async def both():
+        async def upload():
+            await _get(app, "/where/", body_after=1.0, method="POST")
+            finished.append("upload")
+
+        async def quick():
+            await asyncio.sleep(0.1)
+            await _get(app, "/where/")
+            finished.append("quick")
+
+        await asyncio.gather(upload(), quick())
+
+    asyncio.run(both())
+
+    assert finished == ["quick", "upload"]  # one thread, and the quick request did not wait for the slow body
 
 
 @pytest.mark.django_db(transaction=True)

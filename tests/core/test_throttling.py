@@ -54,6 +54,7 @@ def test_tests_run_without_action_limits_unless_a_test_sets_them():
 def test_rates_read_several_windows_and_refuse_nonsense():
     assert parse_rates("60/min, 600/h") == ((60, 60), (600, 3600))
     assert parse_rates("5/10min") == ((5, 600),)
+    assert parse_rates("100/minute,10/second,1000/days") == ((100, 60), (10, 1), (1000, 86400))  # as DRF writes them
     assert parse_rates("") == ()
     with pytest.raises(ValueError, match="Invalid rate"):
         parse_rates("beaucoup")

@@ -12,6 +12,7 @@ import json
 import pytest
 import requests
 import websockets
+import websockets.exceptions  # not always loaded by `import websockets` (lazy submodules)
 from django.conf import settings
 
 from tests.factories import UserFactory
