@@ -16,7 +16,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable
 
 from django.db import connections
 
@@ -43,10 +43,6 @@ class Coalescer:
                 atexit.register(self.flush_now)  # a command that exits within the delay still does its part
             self._condition.notify()
             return True
-
-    def add_many(self, keys: Iterable[Hashable], delay: float) -> None:
-        for key in keys:
-            self.add(key, delay)
 
     def pending(self, key: Hashable) -> bool:
         with self._condition:

@@ -140,12 +140,12 @@ def support_changed(source_key: str, pk) -> None:
 
 
 def _refresh_supports(keys: list[tuple[str, int]]) -> None:
+    """The coalescer's flush: one batch per source (support_changed() queues only when a batch handler is set)."""
     by_source: dict[str, list[int]] = {}
     for source_key, pk in keys:
         by_source.setdefault(source_key, []).append(pk)
     for source_key, pks in by_source.items():
-        if _refresh_support_batch is not None:
-            _refresh_support_batch(source_key, pks)
+        _refresh_support_batch(source_key, pks)
 
 
 _support_refreshes = Coalescer("contribution-support", _refresh_supports)

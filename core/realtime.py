@@ -13,30 +13,27 @@ def user_group(user_id) -> str:
     return f"user-{user_id}"
 
 
-async def apublish(group: str, message: dict) -> bool:
-    """Send `message` (a JSON-able dict with a "type") to every consumer of `group`."""
+async def _agroup_send(group: str, event: dict, what: str) -> bool:
     try:
         layer = get_channel_layer()
         if layer is None:
             return False
-        await layer.group_send(group, {"type": "broadcast", "message": message})
+        await layer.group_send(group, event)
         return True
     except Exception:  # noqa: BLE001 - realtime is best effort; the write already succeeded
-        logger.warning("Channel layer unavailable; live update to %s dropped", group, exc_info=True)
+        logger.warning("Channel layer unavailable; %s to %s dropped", what, group, exc_info=True)
         return False
+
+
+async def apublish(group: str, message: dict) -> bool:
+    """Send `message` (a JSON-able dict with a "type") to every consumer of `group`."""
+    return await _agroup_send(group, {"type": "broadcast", "message": message}, "live update")
 
 
 async def apublish_many(group: str, messages: list[dict]) -> bool:
     """Several messages to every consumer of `group` in one channel-layer event; consumers send them in order."""
-    try:
-        layer = get_channel_layer()
-        if layer is None:
-            return False
-        await layer.group_send(group, {"type": "broadcast.many", "messages": messages})
-        return True
-    except Exception:  # noqa: BLE001 - realtime is best effort; the write already succeeded
-        logger.warning("Channel layer unavailable; %d live updates to %s dropped", len(messages), group, exc_info=True)
-        return False
+    event = {"type": "broadcast.many", "messages": messages}
+    return await _agroup_send(group, event, f"{len(messages)} live updates")
 
 
 def publish(group: str, message: dict) -> bool:

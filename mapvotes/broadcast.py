@@ -111,7 +111,7 @@ def _coalesced_send(proposal_id: int, counts: dict) -> None:
         _held(proposal_id, window)
         _send(votes_message(proposal_id, counts))
         return
-    _schedule_trailing(proposal_id, window)
+    _trailing.add(proposal_id, window)  # already waiting: it will carry the latest counts
 
 
 def _fold_locally(proposal_id: int) -> bool:
@@ -123,7 +123,7 @@ def _fold_locally(proposal_id: int) -> bool:
         held_until = _gate_held_until.get(proposal_id, 0)
     if held_until <= time.monotonic():
         return False
-    _schedule_trailing(proposal_id, held_until - time.monotonic())
+    _trailing.add(proposal_id, held_until - time.monotonic())
     return True
 
 
@@ -138,10 +138,6 @@ def _held(proposal_id: int, window: float) -> None:
 
 def _gate_key(proposal_id: int) -> str:
     return f"mapvotes:votes-sent:{proposal_id}"
-
-
-def _schedule_trailing(proposal_id: int, delay: float) -> None:
-    _trailing.add(proposal_id, delay)  # already waiting: it will carry the latest counts
 
 
 def _send_trailing(proposal_ids: list[int]) -> None:
