@@ -5,6 +5,7 @@ the demo and the tests run without any external file; it is documented as approx
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -340,7 +341,8 @@ def load_approximate() -> None:
 # --- objects whose arrondissement/quartier is stored -------------------------------------------------------------
 # Each app registers the models that keep the arrondissement (and quartier) computed from their geometry at write
 # time; when the boundaries change (official ones replacing the approximations, or a new export), `relocate_all()`
-# recomputes them in one UPDATE per model, with the same probe as core.geo.locate (the geometry's point on surface).
+# recomputes them in one UPDATE per model, with the same probe as core.geo.locate (the geometry's point on surface),
+# then calls the model's `relocated` hook if rows changed (e.g. strategy's dashboard figures start afresh).
 
 
 @dataclass(frozen=True)
@@ -349,14 +351,21 @@ class Located:
     geometry: str
     district: str = "district"
     quartier: str | None = None
+    relocated: Callable[[], None] | None = None
 
 
 LOCATED: list[Located] = []
 
 
-def register_located(model, geometry: str, district: str = "district", quartier: str | None = None) -> None:
+def register_located(
+    model,
+    geometry: str,
+    district: str = "district",
+    quartier: str | None = None,
+    relocated: Callable[[], None] | None = None,
+) -> None:
     if not any(item.model is model for item in LOCATED):
-        LOCATED.append(Located(model, geometry, district, quartier))
+        LOCATED.append(Located(model, geometry, district, quartier, relocated))
 
 
 def relocate_all() -> dict[str, int]:
@@ -379,4 +388,7 @@ def relocate_all() -> dict[str, int]:
                 )
                 total += cursor.rowcount
             changed[meta.label] = total
+    for item in LOCATED:
+        if item.relocated is not None and changed[item.model._meta.label]:
+            item.relocated()
     return changed

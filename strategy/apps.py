@@ -29,7 +29,8 @@ class StrategyConfig(AppConfig):
         from .models import Contribution
 
         # Offline contributions keep their own place; the sources' rows are re-described from their objects.
-        territory.register_located(Contribution, "location", "district")
+        # New boundaries move contributions between arrondissements: the cached dashboard figures start afresh.
+        territory.register_located(Contribution, "location", "district", relocated=_invalidate_dashboard)
 
         registry.register(contributions.COMMENT_SOURCE)
         contributions.connect_sources()
@@ -50,3 +51,9 @@ class StrategyConfig(AppConfig):
                 figures=selectors.home_figures,
             )
         )
+
+
+def _invalidate_dashboard():
+    from .services import invalidate_dashboard
+
+    invalidate_dashboard()

@@ -119,3 +119,17 @@ def test_loading_new_boundaries_relocates_what_was_placed_with_the_old_ones(tmp_
     mission.refresh_from_db()
     assert (proposal.district.number, mission.district.number) == (7, 12) != before
     assert "recomputed" in out.getvalue()
+
+
+def test_the_strategy_dashboard_counts_contributions_in_their_new_arrondissement(tmp_path):
+    from django.contrib.gis.geos import Point
+
+    from strategy.selectors import dashboard_figures
+    from tests.mapvotes.factories import ProposalFactory
+
+    ProposalFactory(geometry=Point(2.33, 48.85, srid=4326))  # square 7 of the file below
+    seventh_before = {n: count for n, _name, count in dashboard_figures()["by_district"]}[7]  # now cached
+
+    call_command("load_districts", str(_arrondissements_file(tmp_path)), stdout=io.StringIO())
+
+    assert {n: count for n, _name, count in dashboard_figures()["by_district"]}[7] == seventh_before + 1
