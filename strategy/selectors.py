@@ -249,7 +249,7 @@ def similar_groups(limit_candidates: int = 400, max_groups: int = 30):
 
 
 DASHBOARD_VERSION_KEY = "strategy:dashboard-version"
-DASHBOARD_TTL = 600  # a safety net for writes made outside strategy.services (e.g. new arrondissement boundaries)
+DASHBOARD_TTL = 600  # a safety net for writes made outside strategy.services (bulk SQL, the admin)
 
 
 def dashboard_version() -> int:
