@@ -21,18 +21,17 @@ Channels).
 
 import asyncio
 import contextlib
-import contextvars
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler as DjangoASGIHandler
+from django.core.handlers.asgi import get_script_prefix
 from django.core.handlers.base import BaseHandler
 from django.http import FileResponse
-
-# This request's body, read before a thread is taken, and its view's task (see __call__).
-_request = contextvars.ContextVar("participe_asgi_request")
+from django.urls import set_script_prefix
 
 
 class ASGIHandler(DjangoASGIHandler):
@@ -55,41 +54,56 @@ class ASGIHandler(DjangoASGIHandler):
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
         try:
-            body_file = await super().read_body(receive)  # on the event loop: a slow upload takes no thread
+            body_file = await self.read_body(receive)  # on the event loop: a slow upload takes no thread
         except RequestAborted:
             return
-        state = {"body": body_file, "view": None}
-        token = _request.set(state)
         idle = self._idle_executors()
         executor = await idle.get()
+        view = None
         try:
             async with ThreadSensitiveContext(executor=executor):
-                await self.handle(scope, receive, send)
+                view = asyncio.ensure_future(sync_to_async(self._respond, thread_sensitive=True)(scope, body_file))
+                response = await asyncio.shield(view)  # a cancelled wait leaves the view to finish in its thread
+                if response.streaming:
+                    await self._stream(response, receive, send)
+                else:
+                    await self.send_response(response, send)  # to a client that left: dropped by the server
         finally:
-            _request.reset(token)
-            view = state["view"]
-            if view is not None and not view.done():  # the client left while the view ran: its thread is busy
+            if view is not None and not view.done():  # the wait was cancelled while the view ran: its thread is busy
                 with contextlib.suppress(BaseException):
                     await view
+            body_file.close()
             idle.put_nowait(executor)
 
-    async def read_body(self, receive):
-        state = _request.get(None)
-        if state is not None and state["body"] is not None:
-            body_file, state["body"] = state["body"], None
-            return body_file
-        return await super().read_body(receive)
-
-    async def run_get_response(self, request):
-        view = asyncio.ensure_future(sync_to_async(self.get_response, thread_sensitive=True)(request))
-        state = _request.get(None)
-        if state is not None:
-            state["view"] = view
-        response = await asyncio.shield(view)  # a disconnect cancels the wait, not the view (its thread goes on)
+    def _respond(self, scope, body_file):
+        """What the WSGI handler does, in the request's thread: request_started, the request, the middleware chain
+        and the view. A response whose content is all there is closed here too (request_finished: the database
+        connection goes back) before it is sent, which saves two thread round trips per request; only a streaming
+        response is closed after its last chunk."""
+        set_script_prefix(get_script_prefix(scope))
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, response = self.create_request(scope, body_file)
+        if request is not None:
+            response = self.get_response(request)
         response._handler_class = self.__class__
-        if isinstance(response, FileResponse):  # as Django's: the ASGI server does the low-level chunking
+        if not response.streaming:
+            response.close()
+        elif isinstance(response, FileResponse):  # as Django's: the ASGI server does the low-level chunking
             response.block_size = self.chunk_size
         return response
+
+    async def _stream(self, response, receive, send):
+        """A streaming response as Django's handler sends it: stopped when the client leaves, then closed."""
+        sending = asyncio.ensure_future(self.send_response(response, send))
+        listening = asyncio.ensure_future(self.listen_for_disconnect(receive))
+        try:
+            await asyncio.wait([sending, listening], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (listening, sending):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, RequestAborted):
+                    await task
+            await sync_to_async(response.close, thread_sensitive=True)()
 
 
 def get_asgi_application():

@@ -1,18 +1,38 @@
-"""A test-only URLconf for tests/core/test_serving.py: a view that says which thread served it."""
+"""A test-only URLconf for tests/core/test_serving.py: views that say which thread served them, and a stream."""
 
 import threading
 import time
 
-from django.http import JsonResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import path
 
 seen = []  # (view thread, middleware thread) of every request, filled by the view
+events = []  # what happened, in order: ("view", thread), ("chunk", n), ("stream closed", None)...
 
 
 def where(request):
     time.sleep(0.05)  # long enough for the requests to overlap
     seen.append((threading.current_thread().name, getattr(request, "middleware_thread", None)))
     return JsonResponse({"thread": threading.current_thread().name})
+
+
+def slow(request):
+    events.append(("view starts", threading.current_thread().name))
+    time.sleep(0.4)
+    events.append(("view ends", threading.current_thread().name))
+    return JsonResponse({"thread": threading.current_thread().name})
+
+
+def stream(request):
+    def chunks():
+        try:
+            for n in range(int(request.GET.get("n", "3"))):
+                events.append(("chunk", n))
+                yield f"line {n}\n".encode()
+        finally:
+            events.append(("stream closed", None))
+
+    return StreamingHttpResponse(chunks(), content_type="text/plain")
 
 
 class RecordThreadMiddleware:
@@ -26,4 +46,4 @@ class RecordThreadMiddleware:
         return self.get_response(request)
 
 
-urlpatterns = [path("where/", where)]
+urlpatterns = [path("where/", where), path("slow/", slow), path("stream/", stream)]

@@ -4,7 +4,9 @@ Both replace a library's default for speed (bench/mapvotes_bench.py); these test
 """
 
 import asyncio
+import contextlib
 import json
+import threading
 
 import pytest
 from rest_framework.authtoken.models import Token
@@ -53,16 +55,16 @@ async def _get(app, path, headers=(), body_after=0.0, method="GET"):
     return messages[0]["status"], dict(messages[0]["headers"]), body
 
 
+async def _burst(app, path, n):
+    return await asyncio.gather(*(_get(app, path) for _ in range(n)))
+
+
 def test_asgi_runs_each_request_in_one_of_a_fixed_set_of_reused_threads(settings):
     settings.ROOT_URLCONF = "tests.core.asgi_urls"
     settings.MIDDLEWARE = ["tests.core.asgi_urls.RecordThreadMiddleware", *settings.MIDDLEWARE]
     asgi_urls.seen.clear()
-    app = ASGIHandler(threads=3)
 
-    async def burst():
-        return await asyncio.gather(*(_get(app, "/where/") for _ in range(12)))
-
-    answers = asyncio.run(burst())
+    answers = asyncio.run(_burst(ASGIHandler(threads=3), "/where/", 12))
 
     assert [status for status, _headers, _body in answers] == [200] * 12
     threads = {json.loads(body)["thread"] for _status, _headers, body in answers}
@@ -95,6 +97,66 @@ def test_a_slow_upload_does_not_hold_a_thread(settings):
     asyncio.run(both())
 
     assert finished == ["quick", "upload"]  # one thread, and the quick request did not wait for the slow body
+
+
+def test_each_request_starts_and_finishes_once_in_its_own_thread(settings):
+    """request_started and request_finished (which give the database connection back) fire once per request, in the
+    thread of its view, as under the WSGI handler."""
+    from django.core.signals import request_finished, request_started
+
+    settings.ROOT_URLCONF = "tests.core.asgi_urls"
+    asgi_urls.seen.clear()
+    signalled = []
+
+    def started(**kwargs):
+        signalled.append(("started", threading.current_thread().name))
+
+    def finished(**kwargs):
+        signalled.append(("finished", threading.current_thread().name))
+
+    request_started.connect(started)
+    request_finished.connect(finished)
+    try:
+        answers = asyncio.run(_burst(ASGIHandler(threads=2), "/where/", 4))
+    finally:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
+
+    assert [status for status, _headers, _body in answers] == [200] * 4
+    view_threads = sorted(json.loads(body)["thread"] for _status, _headers, body in answers)
+    assert sorted(thread for what, thread in signalled if what == "started") == view_threads
+    assert sorted(thread for what, thread in signalled if what == "finished") == view_threads
+
+
+def test_a_streaming_response_is_sent_whole_then_closed(settings):
+    settings.ROOT_URLCONF = "tests.core.asgi_urls"
+    asgi_urls.events.clear()
+
+    status, _headers, body = asyncio.run(_get(ASGIHandler(threads=1), "/stream/"))
+
+    assert status == 200 and body == b"line 0\nline 1\nline 2\n"
+    assert asgi_urls.events == [("chunk", 0), ("chunk", 1), ("chunk", 2), ("stream closed", None)]
+
+
+def test_a_client_that_leaves_does_not_hand_its_busy_thread_to_the_next_request(settings):
+    """The client of a slow view goes away (its server cancels the request): the next request waits for that view to
+    end instead of sharing its thread."""
+    settings.ROOT_URLCONF = "tests.core.asgi_urls"
+    asgi_urls.events.clear()
+    app = ASGIHandler(threads=1)
+
+    async def scenario():
+        leaving = asyncio.ensure_future(_get(app, "/slow/"))
+        await asyncio.sleep(0.1)  # the slow view runs
+        leaving.cancel()
+        status, _headers, _body = await _get(app, "/slow/")
+        with contextlib.suppress(asyncio.CancelledError):
+            await leaving
+        return status
+
+    assert asyncio.run(scenario()) == 200
+    assert [what for what, _thread in asgi_urls.events] == ["view starts", "view ends", "view starts", "view ends"]
+    assert len({thread for _what, thread in asgi_urls.events}) == 1
 
 
 @pytest.mark.django_db(transaction=True)
