@@ -24,9 +24,12 @@ logger = logging.getLogger(__name__)
 
 
 class Coalescer:
-    def __init__(self, name: str, flush: Callable[[list], None]):
+    def __init__(self, name: str, flush: Callable[[list], None], batch: float = 0.0):
+        """`batch`: when a key is due, the keys due within that many seconds after it are handled with it (fewer,
+        larger flushes, each at most that much early)."""
         self.name = name
         self._flush = flush
+        self.batch = batch
         self._due: dict[Hashable, float] = {}  # key → when to handle it (time.monotonic())
         self._condition = threading.Condition()
         self._pid = None  # the process whose thread runs (a forked child starts its own)
@@ -59,12 +62,13 @@ class Coalescer:
         with self._condition:
             while True:
                 now = time.monotonic()
-                due = [key for key, when in self._due.items() if when <= now]
-                if due:
+                first = min(self._due.values(), default=None)
+                if first is not None and first <= now:
+                    due = [key for key, when in self._due.items() if when <= now + self.batch]
                     for key in due:
                         del self._due[key]
                     return due
-                self._condition.wait(min(self._due.values()) - now if self._due else None)
+                self._condition.wait(None if first is None else first - now)
 
     def _run(self) -> None:
         while True:

@@ -19,13 +19,15 @@ import time
 from functools import lru_cache, wraps
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.shortcuts import render
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import Throttled
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
+
+from .cache import redis_cache
 
 logger = logging.getLogger(__name__)
 
@@ -70,19 +72,9 @@ def client_ip(request) -> str:
     return BaseThrottle().get_ident(request) or "unknown"
 
 
-def _redis():
-    """The default cache when it is django-redis (production), else None."""
-    try:
-        from django_redis.cache import RedisCache
-    except ImportError:  # pragma: no cover - django-redis is a dependency
-        return None
-    backend = caches["default"]
-    return backend if isinstance(backend, RedisCache) else None
-
-
 def _count(hits: list[tuple[str, int]]) -> list[int]:
     """Count one request in each (key, window) and return the counts; on Redis, in one round trip."""
-    redis = _redis()
+    redis = redis_cache()
     if redis is not None:
         pipe = redis.client.get_client(write=True).pipeline(transaction=False)
         for key, window in hits:

@@ -2,13 +2,14 @@
 
 A popular proposal may get hundreds of votes a second; clients get at most one `proposal.votes` message
 per proposal every `MAPVOTES_BROADCAST_INTERVAL` seconds (0.5 s by default): the first change is sent at
-once (within the publisher's 50 ms batch), later ones within the window are folded into one trailing message carrying the counts read from
-the database when it is sent. The gate is a cache key (shared between processes when Redis is the
-cache); trailing sends are handled by one thread of the process that saw the change (core.coalesce: the counts of all
-the proposals due are read in one query). A process that set the key itself, or has a trailing send waiting, folds
-further changes without asking the cache (no round trip per vote); messages go out from a publisher thread of the
-process (_Publisher), so that a vote never waits for the channel layer. Nothing here can fail a vote:
-`core.realtime.publish` logs and swallows channel-layer errors.
+once (within FIRST_DELAY), later ones within the window are folded into one trailing message carrying the counts
+read from the database when it is sent. The gate is a cache key per proposal (shared between processes when Redis
+is the cache). A vote itself only notes the change: threads of the process (core.coalesce) take the gates of every
+proposal changed within a few tens of milliseconds in one cache round trip, send the first messages, and later the
+trailing ones (their counts read in one query). A process that holds a proposal's gate, or has a send of it waiting,
+folds further changes without asking the cache; messages go out from a publisher thread of the process
+(_Publisher), so that a vote never waits for the cache or the channel layer. Nothing here can fail a vote:
+`core.realtime` logs and swallows channel-layer errors, a cache outage only stops the coalescing.
 """
 
 import asyncio
@@ -22,13 +23,16 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from core.cache import add_many
 from core.coalesce import Coalescer
 from core.realtime import apublish, apublish_many, publish
 
 logger = logging.getLogger(__name__)
 
 GROUP = "map"
+FIRST_DELAY = 0.025  # seconds: a first message waits this much (twice at most) so that it joins others in one batch
 _gate_held_until: dict[int, float] = {}  # this process set the gate key: no need to ask the cache before then
+_first_counts: dict[int, dict | None] = {}  # the counts of a first send; None: changed again, read the database
 _lock = threading.Lock()
 
 
@@ -38,51 +42,41 @@ def interval() -> float:
 
 class _Publisher:
     """A daemon thread with its own event loop, per process: vote messages are published from there, so that a vote
-    never waits for the channel layer, and the layer's connections are kept from one message to the next. Messages
-    that come within BATCH_WINDOW of each other go out as one `broadcast.many` event (one publish for the many
-    proposals voted on at once; core.consumers.BroadcastConsumer sends each to its client as before)."""
-
-    BATCH_WINDOW = 0.05  # seconds: at most this much later than alone
+    never waits for the channel layer, and the layer's connections are kept from one message to the next. The
+    messages of one batch go out as one `broadcast.many` event (core.consumers.BroadcastConsumer sends each to its
+    client as before)."""
 
     def __init__(self):
         self._loop = None
         self._pid = None
         self._lock = threading.Lock()
-        self._queue: list[dict] = []
 
     def _running_loop(self):
-        if self._loop is None or self._pid != os.getpid():  # first use, or a forked worker
-            loop = asyncio.new_event_loop()
-            threading.Thread(target=loop.run_forever, name="mapvotes-broadcast", daemon=True).start()
-            self._loop, self._pid, self._queue = loop, os.getpid(), []
-        return self._loop
-
-    def send(self, message: dict) -> None:
         with self._lock:
-            loop = self._running_loop()
-            self._queue.append(message)
-            first = len(self._queue) == 1
-        if first:  # the others join the batch this one starts
-            loop.call_soon_threadsafe(loop.call_later, self.BATCH_WINDOW, self._flush)
+            if self._loop is None or self._pid != os.getpid():  # first use, or a forked worker
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, name="mapvotes-broadcast", daemon=True).start()
+                self._loop, self._pid = loop, os.getpid()
+            return self._loop
 
-    def _flush(self) -> None:
-        with self._lock:
-            messages, self._queue = self._queue, []
-        if len(messages) == 1:
-            self._loop.create_task(apublish(GROUP, messages[0]))
-        elif messages:
-            self._loop.create_task(apublish_many(GROUP, messages))
+    def publish(self, messages: list[dict]) -> None:
+        loop = self._running_loop()
+        send = apublish(GROUP, messages[0]) if len(messages) == 1 else apublish_many(GROUP, messages)
+        asyncio.run_coroutine_threadsafe(send, loop)
 
 
 _publisher = _Publisher()
 
 
-def _send(message: dict) -> None:
+def _send(messages: list[dict]) -> None:
     """Publish without waiting; the in-memory layer (one process: development, tests) is bound to the caller's loop."""
+    if not messages:
+        return
     if isinstance(get_channel_layer(), InMemoryChannelLayer):
-        publish(GROUP, message)
+        for message in messages:
+            publish(GROUP, message)
     else:
-        _publisher.send(message)
+        _publisher.publish(messages)
 
 
 def votes_message(proposal_id, counts) -> dict:
@@ -96,22 +90,18 @@ def votes_message(proposal_id, counts) -> dict:
 
 def votes_changed(proposal_id: int, counts: dict) -> None:
     """Called once the vote is committed (or inside the transaction: then after commit)."""
-    transaction.on_commit(lambda: _coalesced_send(proposal_id, counts))
+    transaction.on_commit(lambda: _changed(proposal_id, counts))
 
 
-def _coalesced_send(proposal_id: int, counts: dict) -> None:
-    window = interval()
-    if window > 0 and _fold_locally(proposal_id):
+def _changed(proposal_id: int, counts: dict) -> None:
+    if interval() <= 0:  # no coalescing
+        _send([votes_message(proposal_id, counts)])
         return
-    try:
-        first = cache.add(_gate_key(proposal_id), 1, timeout=max(window, 0.001))
-    except Exception:  # noqa: BLE001 - a cache outage must not fail a vote: send without coalescing
-        first = True
-    if first or window <= 0:
-        _held(proposal_id, window)
-        _send(votes_message(proposal_id, counts))
+    if _fold_locally(proposal_id):
         return
-    _trailing.add(proposal_id, window)  # already waiting: it will carry the latest counts
+    with _lock:  # a second change before the first send: that send reads the counts from the database
+        _first_counts[proposal_id] = None if proposal_id in _first_counts else counts
+    _first.add(proposal_id, FIRST_DELAY)
 
 
 def _fold_locally(proposal_id: int) -> bool:
@@ -127,25 +117,56 @@ def _fold_locally(proposal_id: int) -> bool:
     return True
 
 
-def _held(proposal_id: int, window: float) -> None:
+def _held(proposal_ids, window: float) -> None:
     with _lock:
+        now = time.monotonic()
         if len(_gate_held_until) > 10_000:  # forget the proposals whose window has passed
-            now = time.monotonic()
             for key in [k for k, until in _gate_held_until.items() if until <= now]:
                 del _gate_held_until[key]
-        _gate_held_until[proposal_id] = time.monotonic() + window
+        for proposal_id in proposal_ids:
+            _gate_held_until[proposal_id] = now + window
 
 
 def _gate_key(proposal_id: int) -> str:
     return f"mapvotes:votes-sent:{proposal_id}"
 
 
-def _send_trailing(proposal_ids: list[int]) -> None:
-    """The trailing messages of every proposal due, with the counts the database holds now."""
+def _counts_from_database(proposal_ids) -> dict[int, dict]:
     from .models import Proposal
 
+    if not proposal_ids:
+        return {}
     rows = Proposal.objects.filter(pk__in=proposal_ids).values_list("pk", "votes_for", "votes_against")
-    counts = {pk: {"votes_for": f, "votes_against": a} for pk, f, a in rows}
+    return {pk: {"votes_for": f, "votes_against": a} for pk, f, a in rows}
+
+
+def _send_counts(counts: dict[int, dict], window: float) -> None:
+    _held(counts, window)
+    _send([votes_message(pk, figures) for pk, figures in counts.items()])
+
+
+def _send_first(proposal_ids: list[int]) -> None:
+    """The first message of every proposal changed lately whose gate no other process holds (one cache round trip);
+    the others get a trailing send."""
+    window = interval()
+    with _lock:
+        known = {pk: _first_counts.pop(pk, None) for pk in proposal_ids}
+    try:
+        taken = add_many([_gate_key(pk) for pk in proposal_ids], timeout=window)
+    except Exception:  # noqa: BLE001 - a cache outage must not stop the broadcasts: send without coalescing
+        logger.warning("Vote broadcast gates unavailable: sending without coalescing", exc_info=True)
+        taken = [True] * len(proposal_ids)
+    first = [pk for pk, mine in zip(proposal_ids, taken, strict=True) if mine]
+    for pk in set(proposal_ids) - set(first):
+        _trailing.add(pk, window)  # another process sent one lately: this change goes when the window ends
+    counts = {pk: known[pk] for pk in first if known[pk] is not None}
+    counts.update(_counts_from_database([pk for pk in first if known[pk] is None]))
+    _send_counts(counts, window)
+
+
+def _send_trailing(proposal_ids: list[int]) -> None:
+    """The trailing messages of every proposal due, with the counts the database holds now."""
+    counts = _counts_from_database(proposal_ids)
     if not counts:
         return
     window = interval()
@@ -153,12 +174,11 @@ def _send_trailing(proposal_ids: list[int]) -> None:
         cache.set_many({_gate_key(pk): 1 for pk in counts}, timeout=window)
     except Exception:  # noqa: BLE001 - the messages still go; other processes may send one more
         logger.warning("Vote broadcast gates not set", exc_info=True)
-    for pk, figures in counts.items():
-        _held(pk, window)
-        _send(votes_message(pk, figures))
+    _send_counts(counts, window)
 
 
-_trailing = Coalescer("mapvotes-trailing-votes", _send_trailing)
+_first = Coalescer("mapvotes-first-votes", _send_first, batch=FIRST_DELAY)
+_trailing = Coalescer("mapvotes-trailing-votes", _send_trailing, batch=FIRST_DELAY)
 
 
 def proposal_created(proposal_id: int) -> None:

@@ -107,3 +107,27 @@ def test_vote_broadcasts_are_coalesced_per_proposal(reference_data, settings):
     assert len(messages) < 40
     assert messages[0]["type"] == "proposal.votes"
     assert messages[-1] == {"type": "proposal.votes", "id": proposal.pk, "votes_for": 40, "votes_against": 0}
+
+
+def test_vote_broadcasts_still_go_out_when_the_cache_is_down(reference_data, settings):
+    """The gates live in the cache: without it, messages go out uncoalesced rather than not at all."""
+    from tests.factories import UserFactory
+
+    settings.MAPVOTES_BROADCAST_INTERVAL = 0.4
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        }
+    }
+    proposal = ProposalFactory()
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)("map", channel)
+    services.cast_vote(UserFactory(), proposal.pk, "against")
+    messages, deadline = [], time.monotonic() + 20
+    while time.monotonic() < deadline and not messages:
+        time.sleep(0.2)
+        messages += [m for m in _drain(channel) if m.get("id") == proposal.pk]
+    assert messages == [{"type": "proposal.votes", "id": proposal.pk, "votes_for": 0, "votes_against": 1}]

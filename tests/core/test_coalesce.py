@@ -1,0 +1,99 @@
+"""Follow-up work done once per key and window (core/coalesce.py), and cache.add of many keys at once (core/cache.py),
+which the vote broadcasts (mapvotes/broadcast.py) rest on."""
+
+import threading
+import time
+
+import pytest
+
+from core.cache import add_many
+from core.coalesce import Coalescer
+
+
+def _recorder():
+    flushes, done = [], threading.Event()
+
+    def flush(keys):
+        flushes.append(sorted(keys))
+        done.set()
+
+    return flushes, done, flush
+
+
+def test_a_key_added_again_while_it_waits_is_handled_once():
+    flushes, done, flush = _recorder()
+    coalescer = Coalescer("test-once", flush)
+
+    assert coalescer.add("a", 0.2) is True
+    assert coalescer.add("a", 0.2) is False  # folded into the waiting one
+    assert coalescer.pending("a")
+    assert done.wait(5)
+    time.sleep(0.3)
+    assert flushes == [["a"]] and not coalescer.pending("a")
+
+
+def test_keys_due_within_the_batch_are_handled_together_the_others_later():
+    flushes, done, flush = _recorder()
+    coalescer = Coalescer("test-batch", flush, batch=0.3)
+
+    coalescer.add("now", 0.05)
+    coalescer.add("soon", 0.2)  # due 0.15 s after the first: in its batch
+    coalescer.add("later", 1.0)  # beyond the batch: a flush of its own
+    deadline = time.monotonic() + 5
+    while len(flushes) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    assert flushes == [["now", "soon"], ["later"]]
+
+
+def test_without_a_batch_each_key_goes_when_it_is_due():
+    flushes, done, flush = _recorder()
+    coalescer = Coalescer("test-no-batch", flush)
+
+    coalescer.add("first", 0.05)
+    coalescer.add("second", 0.4)
+    deadline = time.monotonic() + 5
+    while len(flushes) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    assert flushes == [["first"], ["second"]]
+
+
+@pytest.fixture
+def private_redis_cache(settings):
+    from tests.ops.servers import Redis
+
+    redis = Redis().start()
+    settings.CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": redis.url}}
+    yield redis
+    redis.stop()
+
+
+def _add_many_takes_each_key_once_until_it_expires():
+    assert add_many(["gate:1", "gate:2"], timeout=0.5) == [True, True]
+    assert add_many(["gate:2", "gate:3"], timeout=0.5) == [False, True]  # gate:2 is taken
+    time.sleep(0.7)
+    assert add_many(["gate:1", "gate:2", "gate:3"], timeout=0.5) == [True, True, True]  # expired
+
+
+def test_add_many_on_redis_takes_each_key_once_until_it_expires(private_redis_cache):
+    _add_many_takes_each_key_once_until_it_expires()
+
+
+def test_add_many_on_the_local_cache_says_the_same(settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    _add_many_takes_each_key_once_until_it_expires()
+
+
+def test_add_many_raises_when_redis_is_down_even_if_the_cache_ignores_errors(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        }
+    }
+    with pytest.raises(Exception):  # noqa: B017, PT011 - the caller decides (the broadcasts send uncoalesced)
+        add_many(["gate:1"], timeout=0.5)
