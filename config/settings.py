@@ -279,6 +279,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.rest.exception_handler",
     "DEFAULT_METADATA_CLASS": "core.metadata.DescriptionOnlyMetadata",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.negotiation.ContentNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Global limits: per IP for anonymous clients ("anon"), per account otherwise ("user"), off in tests ("");
     # THROTTLE_ANON / THROTTLE_USER override them. Views that vote, propose... add `throttle_scope = "<action>"`,
