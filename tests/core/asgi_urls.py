@@ -26,9 +26,10 @@ def slow(request):
 def stream(request):
     def chunks():
         try:
+            size = int(request.GET.get("size", "0"))
             for n in range(int(request.GET.get("n", "3"))):
                 events.append(("chunk", n))
-                yield f"line {n}\n".encode()
+                yield f"line {n}\n".encode() + b"." * size
         finally:
             events.append(("stream closed", None))
 

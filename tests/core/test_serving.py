@@ -20,24 +20,25 @@ from tests.mapvotes.factories import ProposalFactory
 from . import asgi_urls
 
 
-async def _get(app, path, headers=(), body_after=0.0, method="GET"):
+async def _get(app, path, headers=(), body_after=0.0, method="GET", leave_after_bodies=None, on_send=None):
     """One HTTP request through the ASGI application, as an ASGI server would send it (the body `body_after` seconds
-    after the headers: a slow upload)."""
+    after the headers: a slow upload; the client leaves once it got `leave_after_bodies` body messages; `on_send` is
+    called with each message the application sends)."""
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
         "method": method,
         "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
+        "path": path.partition("?")[0],
+        "raw_path": path.partition("?")[0].encode(),
+        "query_string": path.partition("?")[2].encode(),
         "root_path": "",
         "headers": [(b"host", b"testserver"), *headers],
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }
-    messages, received = [], False
+    messages, received, left = [], False, asyncio.Event()
 
     async def receive():
         nonlocal received
@@ -45,10 +46,16 @@ async def _get(app, path, headers=(), body_after=0.0, method="GET"):
             received = True
             await asyncio.sleep(body_after)
             return {"type": "http.request", "body": b"", "more_body": False}
-        await asyncio.sleep(3600)  # the client stays connected
+        await left.wait()  # the client stays connected until it leaves
+        return {"type": "http.disconnect"}
 
     async def send(message):
         messages.append(message)
+        if on_send is not None:
+            on_send(message)
+        bodies = sum(m["type"] == "http.response.body" for m in messages)
+        if leave_after_bodies is not None and bodies >= leave_after_bodies:
+            left.set()
 
     await app(scope, receive, send)
     body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
@@ -136,6 +143,35 @@ def test_a_streaming_response_is_sent_whole_then_closed(settings):
 
     assert status == 200 and body == b"line 0\nline 1\nline 2\n"
     assert asgi_urls.events == [("chunk", 0), ("chunk", 1), ("chunk", 2), ("stream closed", None)]
+
+
+def test_a_large_stream_goes_out_as_it_is_produced_not_after(settings):
+    """An export of 100,000 proposals must not sit in memory whole before its first byte leaves."""
+    settings.ROOT_URLCONF = "tests.core.asgi_urls"
+    asgi_urls.events.clear()
+    produced_at_each_send = []
+
+    def on_send(message):
+        if message["type"] == "http.response.body" and message.get("body"):
+            produced_at_each_send.append(sum(what == "chunk" for what, _n in asgi_urls.events))
+
+    _status, _headers, body = asyncio.run(_get(ASGIHandler(threads=1), "/stream/?n=20&size=40000", on_send=on_send))
+
+    assert body.count(b"line ") == 20 and len(body) > 20 * 40000
+    assert produced_at_each_send[0] < 20  # the first bytes left before the last chunk was made
+    assert len(produced_at_each_send) >= 5 and produced_at_each_send == sorted(produced_at_each_send)
+    assert asgi_urls.events[-1] == ("stream closed", None)
+
+
+def test_a_client_that_leaves_stops_a_stream(settings):
+    settings.ROOT_URLCONF = "tests.core.asgi_urls"
+    asgi_urls.events.clear()
+
+    asyncio.run(_get(ASGIHandler(threads=1), "/stream/?n=1000&size=40000", leave_after_bodies=2))
+
+    made = sum(what == "chunk" for what, _n in asgi_urls.events)
+    assert made < 100  # of 1,000: the export stopped soon after the client left
+    assert asgi_urls.events[-1] == ("stream closed", None)
 
 
 def test_a_client_that_leaves_does_not_hand_its_busy_thread_to_the_next_request(settings):
