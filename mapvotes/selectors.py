@@ -264,8 +264,9 @@ def viewport(params) -> dict:
     if zoom < CLUSTER_BELOW_ZOOM:
         return {"type": "FeatureCollection", "features": clusters(_cells(filters, zoom, bbox)), "clustered": True}
     qs = filtered(filters).filter(point__bboverlaps=bbox)
-    # At street level, a dense viewport is still clustered: the payload stays small whatever the density.
-    if qs.values("id")[: MAX_FEATURES_UNCLUSTERED + 1].count() > MAX_FEATURES_UNCLUSTERED:
+    # At street level, a dense viewport is still clustered: the payload stays small whatever the density. Counted
+    # unordered: with the model's ordering PostgreSQL walked the created_at index backwards (24 ms, against 3).
+    if qs.order_by().values("id")[: MAX_FEATURES_UNCLUSTERED + 1].count() > MAX_FEATURES_UNCLUSTERED:
         return {"type": "FeatureCollection", "features": clusters(_cells(filters, zoom, bbox)), "clustered": True}
     return {
         "type": "FeatureCollection",
