@@ -102,7 +102,7 @@ DATABASES = {
         engine="django.contrib.gis.db.backends.postgis",
     )
 }
-DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+DATABASES["default"]["ENGINE"] = "core.db_backend"  # PostGIS, see core/db_backend/base.py
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 # Under ASGI every in-flight request runs its sync code on its own thread with its own connection: 200 users opened
 # ~200 connections and got 503s at max_connections (bench/load_test.py). A psycopg pool per worker caps them
@@ -138,7 +138,7 @@ if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = {
         **DATABASES["default"],
         **env.db("DATABASE_REPLICA_URL", engine="django.contrib.gis.db.backends.postgis"),
-        "ENGINE": "django.contrib.gis.db.backends.postgis",
+        "ENGINE": "core.db_backend",
         "TEST": {"MIRROR": "default"},
     }
     DATABASE_ROUTERS = ["config.db_router.ReadReplicaRouter"]
