@@ -35,6 +35,8 @@ from django.core.handlers.base import BaseHandler
 from django.http import FileResponse
 from django.urls import set_script_prefix
 
+from . import realtime
+
 
 class ASGIHandler(DjangoASGIHandler):
     def __init__(self, threads: int):
@@ -47,6 +49,7 @@ class ASGIHandler(DjangoASGIHandler):
         loop = asyncio.get_running_loop()
         idle = self._idle.get(loop)
         if idle is None:
+            realtime.serving_on(loop)
             idle = self._idle[loop] = asyncio.Queue()
             for i in range(self.threads):
                 idle.put_nowait(ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"http-{i}"))
@@ -71,9 +74,9 @@ class ASGIHandler(DjangoASGIHandler):
                 else:
                     await self.send_response(response, send)  # to a client that left: dropped by the server
         finally:
-            if view is not None and not view.done():  # the wait was cancelled while the view ran: its thread is busy
-                with contextlib.suppress(BaseException):
-                    await view
+            while view is not None and not view.done():  # the wait was cancelled while the view ran: its thread is busy
+                with contextlib.suppress(Exception, asyncio.CancelledError):
+                    await asyncio.shield(view)
             body_file.close()
             idle.put_nowait(executor)
 
@@ -105,11 +108,13 @@ class ASGIHandler(DjangoASGIHandler):
         try:
             await asyncio.wait([sending, listening], return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for task in (listening, sending):
+            for task in (sending, listening):
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, RequestAborted):
-                    await task
-            await sync_to_async(response.close, thread_sensitive=True)()
+            outcomes = await asyncio.gather(sending, listening, return_exceptions=True)
+            await sync_to_async(response.close, thread_sensitive=True)()  # even if the iterator raised
+        for outcome in outcomes:  # an error of the iterator reaches the server, as with Django's handler
+            if isinstance(outcome, BaseException) and not isinstance(outcome, asyncio.CancelledError | RequestAborted):
+                raise outcome
 
     STREAM_BATCH = (
         256 * 1024

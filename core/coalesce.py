@@ -5,10 +5,11 @@ A vote must not pay for what can wait half a second: the trailing broadcast of a
 (mapvotes/broadcast.py) and the copy of its support figure into the strategy inbox (core/contributions.py) were one
 thread, one query and one connection per vote. Here `add(key, delay)` records the key (a key already waiting is
 folded in: it will be handled once), and a daemon thread of the process calls `flush(keys)` with every key whose
-delay has passed, then gives its database connections back; what is still waiting when the process exits is handled
-then (a management command that votes or recounts and exits at once). `flush` reads the current state itself, so a folded
-change is never lost; it must not raise (an error is logged, the keys are dropped: every caller has a periodic repair
-or a later change to catch up).
+delay has passed (and, with `batch`, the keys due within that many seconds after them), then gives its database
+connections back; what is still waiting when the process exits is handled then (a management command that votes or
+recounts and exits at once). `flush` reads the current state itself, so a folded change is never lost; it should
+not raise (an error is logged and the keys are dropped: the support copy has a periodic repair, the broadcasts
+retry by themselves).
 """
 
 import atexit

@@ -1,12 +1,22 @@
 """Publish events to Channels groups. Never fails the caller: a down channel layer is logged, not raised."""
 
+import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
+_server_loop = None  # the event loop of this process's ASGI server (serving_on)
+
+
+def serving_on(loop) -> None:
+    """Called by the ASGI handler (core/asgi.py) with its event loop. The in-memory channel layer (one process:
+    development, browser tests) keeps its queues on that loop: a message published from a background thread (the vote
+    broadcasts) must be sent from there, or the consumers waiting on it would not wake up."""
+    global _server_loop
+    _server_loop = loop
 
 
 def user_group(user_id) -> str:
@@ -37,6 +47,10 @@ async def apublish_many(group: str, messages: list[dict]) -> bool:
 
 
 def publish(group: str, message: dict) -> bool:
+    loop = _server_loop
+    if loop is not None and loop.is_running() and isinstance(get_channel_layer(), InMemoryChannelLayer):
+        asyncio.run_coroutine_threadsafe(apublish(group, message), loop)
+        return True
     try:
         return async_to_sync(apublish)(group, message)
     except Exception:  # noqa: BLE001 - e.g. called from a running event loop

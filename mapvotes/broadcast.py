@@ -4,12 +4,13 @@ A popular proposal may get hundreds of votes a second; clients get at most one `
 per proposal every `MAPVOTES_BROADCAST_INTERVAL` seconds (0.5 s by default): the first change is sent at
 once (within FIRST_DELAY), later ones within the window are folded into one trailing message carrying the counts
 read from the database when it is sent. The gate is a cache key per proposal (shared between processes when Redis
-is the cache). A vote itself only notes the change: threads of the process (core.coalesce) take the gates of every
-proposal changed within a few tens of milliseconds in one cache round trip, send the first messages, and later the
-trailing ones (their counts read in one query). A process that holds a proposal's gate, or has a send of it waiting,
-folds further changes without asking the cache; messages go out from a publisher thread of the process
-(_Publisher), so that a vote never waits for the cache or the channel layer. Nothing here can fail a vote:
-`core.realtime` logs and swallows channel-layer errors, a cache outage only stops the coalescing.
+is the cache; while the cache is down, changes are coalesced within each process only). A vote itself only notes the
+change: threads of the process (core.coalesce) take the gates of every proposal changed within a few tens of
+milliseconds in one cache round trip, send the first messages, and later the trailing ones (their counts read in one
+query). A process that holds a proposal's gate, or has a send of it waiting, folds further changes without asking
+the cache; messages go out from a publisher thread of the process (_Publisher), so that a vote never waits for the
+cache or the channel layer. Nothing here can fail a vote: `core.realtime` logs and swallows channel-layer errors, and
+a cache or database error delays a message, never a vote.
 """
 
 import asyncio
@@ -21,7 +22,7 @@ import time
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from core.cache import add_many
 from core.coalesce import Coalescer
@@ -30,7 +31,7 @@ from core.realtime import apublish, apublish_many, publish
 logger = logging.getLogger(__name__)
 
 GROUP = "map"
-FIRST_DELAY = 0.025  # seconds: a first message waits this much (twice at most) so that it joins others in one batch
+FIRST_DELAY = 0.025  # seconds: a first message waits this much at most, so that it joins the others of that time
 _gate_held_until: dict[int, float] = {}  # this process set the gate key: no need to ask the cache before then
 _first_counts: dict[int, dict | None] = {}  # the counts of a first send; None: changed again, read the database
 _lock = threading.Lock()
@@ -131,50 +132,61 @@ def _gate_key(proposal_id: int) -> str:
     return f"mapvotes:votes-sent:{proposal_id}"
 
 
-def _counts_from_database(proposal_ids) -> dict[int, dict]:
+def _counts_from_database(proposal_ids, window: float) -> dict[int, dict]:
+    """The counts the database holds now; after a database error, none now and another try when the window ends."""
     from .models import Proposal
 
     if not proposal_ids:
         return {}
-    rows = Proposal.objects.filter(pk__in=proposal_ids).values_list("pk", "votes_for", "votes_against")
+    try:
+        rows = list(Proposal.objects.filter(pk__in=proposal_ids).values_list("pk", "votes_for", "votes_against"))
+    except DatabaseError:
+        logger.warning("Vote counts not read for their broadcast; another try in %.1f s", window, exc_info=True)
+        for pk in proposal_ids:
+            _trailing.add(pk, window)
+        return {}
     return {pk: {"votes_for": f, "votes_against": a} for pk, f, a in rows}
 
 
-def _send_counts(counts: dict[int, dict], window: float) -> None:
-    _held(counts, window)
+def _send_counts(counts: dict[int, dict]) -> None:
     _send([votes_message(pk, figures) for pk, figures in counts.items()])
 
 
 def _send_first(proposal_ids: list[int]) -> None:
     """The first message of every proposal changed lately whose gate no other process holds (one cache round trip);
-    the others get a trailing send."""
+    the others get a trailing send. Counts noted by the vote were committed before the gate was taken, so a later
+    vote finds it taken and is sent after."""
     window = interval()
     with _lock:
         known = {pk: _first_counts.pop(pk, None) for pk in proposal_ids}
     try:
         taken = add_many([_gate_key(pk) for pk in proposal_ids], timeout=window)
-    except Exception:  # noqa: BLE001 - a cache outage must not stop the broadcasts: send without coalescing
-        logger.warning("Vote broadcast gates unavailable: sending without coalescing", exc_info=True)
-        taken = [True] * len(proposal_ids)
+    except Exception:  # noqa: BLE001 - a cache outage must not stop the broadcasts
+        # No gate shared with the other processes, whose messages may then arrive in any order: the counts read from
+        # the database, now and once more when the window ends.
+        logger.warning("Vote broadcast gates unavailable: coalescing within this process only", exc_info=True)
+        taken, known = [True] * len(proposal_ids), {}
+        for pk in proposal_ids:
+            _trailing.add(pk, window)
     first = [pk for pk, mine in zip(proposal_ids, taken, strict=True) if mine]
     for pk in set(proposal_ids) - set(first):
         _trailing.add(pk, window)  # another process sent one lately: this change goes when the window ends
-    counts = {pk: known[pk] for pk in first if known[pk] is not None}
-    counts.update(_counts_from_database([pk for pk in first if known[pk] is None]))
-    _send_counts(counts, window)
+    _held(first, window)
+    counts = {pk: known[pk] for pk in first if known.get(pk) is not None}
+    counts.update(_counts_from_database([pk for pk in first if known.get(pk) is None], window))
+    _send_counts(counts)
 
 
 def _send_trailing(proposal_ids: list[int]) -> None:
-    """The trailing messages of every proposal due, with the counts the database holds now."""
-    counts = _counts_from_database(proposal_ids)
-    if not counts:
-        return
+    """The trailing messages of every proposal due, with the counts the database holds once the gates are taken (a
+    vote committed after the read finds them taken: it is sent when the window ends)."""
     window = interval()
+    _held(proposal_ids, window)
     try:
-        cache.set_many({_gate_key(pk): 1 for pk in counts}, timeout=window)
+        cache.set_many({_gate_key(pk): 1 for pk in proposal_ids}, timeout=window)
     except Exception:  # noqa: BLE001 - the messages still go; other processes may send one more
         logger.warning("Vote broadcast gates not set", exc_info=True)
-    _send_counts(counts, window)
+    _send_counts(_counts_from_database(proposal_ids, window))
 
 
 _first = Coalescer("mapvotes-first-votes", _send_first, batch=FIRST_DELAY)

@@ -29,6 +29,8 @@ def stream(request):
             size = int(request.GET.get("size", "0"))
             for n in range(int(request.GET.get("n", "3"))):
                 events.append(("chunk", n))
+                if n == int(request.GET.get("fail_at", "-1")):
+                    raise RuntimeError("the export failed")
                 yield f"line {n}\n".encode() + b"." * size
         finally:
             events.append(("stream closed", None))

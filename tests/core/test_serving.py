@@ -12,6 +12,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from core import realtime
 from core.asgi import ASGIHandler
 from mapvotes.models import Vote
 from tests.factories import UserFactory
@@ -74,6 +75,7 @@ def test_asgi_runs_each_request_in_one_of_a_fixed_set_of_reused_threads(settings
     answers = asyncio.run(_burst(ASGIHandler(threads=3), "/where/", 12))
 
     assert [status for status, _headers, _body in answers] == [200] * 12
+    assert realtime._server_loop is not None  # in-memory layer: background threads publish on the server's loop
     threads = {json.loads(body)["thread"] for _status, _headers, body in answers}
     assert len(threads) <= 3  # twelve requests at once, three threads: the others waited their turn
     assert all(view == middleware for view, middleware in asgi_urls.seen)  # the chain and the view: one thread
@@ -161,6 +163,27 @@ def test_a_large_stream_goes_out_as_it_is_produced_not_after(settings):
     assert produced_at_each_send[0] < 20  # the first bytes left before the last chunk was made
     assert len(produced_at_each_send) >= 5 and produced_at_each_send == sorted(produced_at_each_send)
     assert asgi_urls.events[-1] == ("stream closed", None)
+
+
+def test_a_stream_that_fails_is_still_closed_and_its_error_reaches_the_server(settings):
+    from django.core.signals import request_finished
+
+    settings.ROOT_URLCONF = "tests.core.asgi_urls"
+    asgi_urls.events.clear()
+    finished = []
+
+    def on_finished(**kwargs):
+        finished.append(True)
+
+    request_finished.connect(on_finished)
+    try:
+        with pytest.raises(RuntimeError, match="the export failed"):
+            asyncio.run(_get(ASGIHandler(threads=1), "/stream/?n=5&fail_at=1"))
+    finally:
+        request_finished.disconnect(on_finished)
+
+    assert asgi_urls.events[-1] == ("stream closed", None)
+    assert finished == [True]  # the database connection went back
 
 
 def test_a_client_that_leaves_stops_a_stream(settings):
