@@ -25,12 +25,16 @@ class Proposal(Moderated):
 
     title = models.CharField(_("title"), max_length=TITLE_MAX)
     description = models.TextField(_("description"), max_length=DESCRIPTION_MAX)
-    theme = models.ForeignKey(Theme, verbose_name=_("theme"), on_delete=models.PROTECT, related_name="proposals")
+    # Lookups by theme or arrondissement use the (theme, status) and (district, status) indexes of Meta: no index of
+    # their own, which every vote's counter update would write to as well.
+    theme = models.ForeignKey(
+        Theme, verbose_name=_("theme"), on_delete=models.PROTECT, related_name="proposals", db_index=False
+    )
     geometry = models.GeometryField(_("place"), srid=4326, validators=[GeometryValidator()])
     # One representative point (the point itself, or a point on the line/surface): clustering and viewport.
     point = models.PointField(_("representative point"), srid=4326)
     district = models.ForeignKey(
-        District, verbose_name=_("arrondissement"), on_delete=models.PROTECT, related_name="proposals"
+        District, verbose_name=_("arrondissement"), on_delete=models.PROTECT, related_name="proposals", db_index=False
     )
     quartier = models.ForeignKey(
         Quartier, verbose_name=_("quartier"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -98,10 +102,18 @@ class Vote(models.Model):
         FOR = "for", _("For")
         AGAINST = "against", _("Against")
 
+    # Both covered by an index that starts with them (the unique (user, proposal) one, and (proposal, value)): no index
+    # of their own for every vote to write.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("voter"), on_delete=models.CASCADE, related_name="map_votes"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("voter"),
+        on_delete=models.CASCADE,
+        related_name="map_votes",
+        db_index=False,
     )
-    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="votes")
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="votes", db_index=False
+    )
     value = models.CharField(_("vote"), max_length=7, choices=Value.choices)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
