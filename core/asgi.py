@@ -64,12 +64,13 @@ class ASGIHandler(DjangoASGIHandler):
             return
         idle = self._idle_executors()
         executor = await idle.get()
-        view = None
+        view, streamed = None, False
         try:
             async with ThreadSensitiveContext(executor=executor):
                 view = asyncio.ensure_future(sync_to_async(self._respond, thread_sensitive=True)(scope, body_file))
                 response = await asyncio.shield(view)  # a cancelled wait leaves the view to finish in its thread
                 if response.streaming:
+                    streamed = True
                     await self._stream(response, receive, send)
                 else:
                     await self.send_response(response, send)  # to a client that left: dropped by the server
@@ -77,6 +78,10 @@ class ASGIHandler(DjangoASGIHandler):
             while view is not None and not view.done():  # the wait was cancelled while the view ran: its thread is busy
                 with contextlib.suppress(Exception, asyncio.CancelledError):
                     await asyncio.shield(view)
+            if not streamed and view is not None and not view.cancelled() and view.exception() is None:
+                response = view.result()
+                if response.streaming:  # never sent: closed in its thread all the same (request_finished)
+                    await asyncio.get_running_loop().run_in_executor(executor, response.close)
             body_file.close()
             idle.put_nowait(executor)
 

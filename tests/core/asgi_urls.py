@@ -49,4 +49,15 @@ class RecordThreadMiddleware:
         return self.get_response(request)
 
 
+class SlowMiddleware:
+    """Makes every view slow (installed by the test): time for its client to leave before the response is back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        time.sleep(0.3)
+        return self.get_response(request)
+
+
 urlpatterns = [path("where/", where), path("slow/", slow), path("stream/", stream)]

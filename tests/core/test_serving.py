@@ -186,6 +186,35 @@ def test_a_stream_that_fails_is_still_closed_and_its_error_reaches_the_server(se
     assert finished == [True]  # the database connection went back
 
 
+def test_a_stream_whose_client_left_before_it_started_is_closed_in_its_thread(settings):
+    from django.core.signals import request_finished
+
+    settings.ROOT_URLCONF = "tests.core.asgi_urls"
+    settings.MIDDLEWARE = ["tests.core.asgi_urls.SlowMiddleware", *settings.MIDDLEWARE]
+    asgi_urls.events.clear()
+    app = ASGIHandler(threads=1)
+    finished = []
+
+    def on_finished(**kwargs):
+        finished.append(threading.current_thread().name)
+
+    async def scenario():
+        leaving = asyncio.ensure_future(_get(app, "/stream/"))
+        await asyncio.sleep(0.1)  # the view runs (slowly)
+        leaving.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await leaving
+
+    request_finished.connect(on_finished)
+    try:
+        asyncio.run(scenario())
+    finally:
+        request_finished.disconnect(on_finished)
+
+    assert ("chunk", 0) not in asgi_urls.events  # nothing was sent...
+    assert len(finished) == 1 and finished[0].startswith("http-")  # ...and it was closed, in the request's thread
+
+
 def test_a_client_that_leaves_stops_a_stream(settings):
     settings.ROOT_URLCONF = "tests.core.asgi_urls"
     asgi_urls.events.clear()
