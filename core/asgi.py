@@ -64,13 +64,12 @@ class ASGIHandler(DjangoASGIHandler):
             return
         idle = self._idle_executors()
         executor = await idle.get()
-        view, streamed = None, False
+        view = None
         try:
             async with ThreadSensitiveContext(executor=executor):
                 view = asyncio.ensure_future(sync_to_async(self._respond, thread_sensitive=True)(scope, body_file))
                 response = await asyncio.shield(view)  # a cancelled wait leaves the view to finish in its thread
                 if response.streaming:
-                    streamed = True
                     await self._stream(response, receive, send)
                 else:
                     await self.send_response(response, send)  # to a client that left: dropped by the server
@@ -78,18 +77,17 @@ class ASGIHandler(DjangoASGIHandler):
             while view is not None and not view.done():  # the wait was cancelled while the view ran: its thread is busy
                 with contextlib.suppress(Exception, asyncio.CancelledError):
                     await asyncio.shield(view)
-            if not streamed and view is not None and not view.cancelled() and view.exception() is None:
-                response = view.result()
-                if response.streaming:  # never sent: closed in its thread all the same (request_finished)
-                    await asyncio.get_running_loop().run_in_executor(executor, response.close)
+            if view is not None and not view.cancelled() and view.exception() is None and view.result().streaming:
+                # after its last chunk, or never sent (the client left, the iterator raised): request_finished
+                await asyncio.get_running_loop().run_in_executor(executor, view.result().close)
             body_file.close()
             idle.put_nowait(executor)
 
     def _respond(self, scope, body_file):
         """What the WSGI handler does, in the request's thread: request_started, the request, the middleware chain
         and the view. A response whose content is all there is closed here too (request_finished: the database
-        connection goes back) before it is sent, which saves two thread round trips per request; only a streaming
-        response is closed after its last chunk."""
+        connection goes back) before it is sent, which saves two thread round trips per request; a streaming one is
+        closed by __call__."""
         set_script_prefix(get_script_prefix(scope))
         signals.request_started.send(sender=self.__class__, scope=scope)
         request, response = self.create_request(scope, body_file)
@@ -103,9 +101,9 @@ class ASGIHandler(DjangoASGIHandler):
         return response
 
     async def _stream(self, response, receive, send):
-        """A streaming response as Django's handler sends it — stopped when the client leaves, then closed — except
-        that a synchronous iterator (an export, a file) is read in the request's thread STREAM_BATCH bytes at a time
-        as it is sent; Django's reads it all into memory first."""
+        """A streaming response as Django's handler sends it — stopped when the client leaves; __call__ closes it —
+        except that a synchronous iterator (an export, a file) is read in the request's thread STREAM_BATCH bytes at a
+        time as it is sent; Django's reads it all into memory first."""
         if not response.is_async:
             response.streaming_content = self._batches(response.streaming_content)
         sending = asyncio.ensure_future(self.send_response(response, send))
@@ -116,14 +114,12 @@ class ASGIHandler(DjangoASGIHandler):
             for task in (sending, listening):
                 task.cancel()
             outcomes = await asyncio.gather(sending, listening, return_exceptions=True)
-            await sync_to_async(response.close, thread_sensitive=True)()  # even if the iterator raised
         for outcome in outcomes:  # an error of the iterator reaches the server, as with Django's handler
             if isinstance(outcome, BaseException) and not isinstance(outcome, asyncio.CancelledError | RequestAborted):
                 raise outcome
 
-    STREAM_BATCH = (
-        256 * 1024
-    )  # bytes a thread round trip (export.geojson of 100,000 proposals, 45 MB: 2.8-3.5 s; 4.4 s read whole)
+    # Bytes per thread round trip (export.geojson of 100,000 proposals, 45 MB: 2.8-3.5 s; 4.4 s read whole).
+    STREAM_BATCH = 256 * 1024
 
     async def _batches(self, parts):
         read = sync_to_async(self._read_batch, thread_sensitive=True)

@@ -34,14 +34,38 @@ def redis_cache():
     return backend if isinstance(backend, DjangoRedisCache) else None
 
 
+def _pipeline(backend):
+    return backend.client.get_client(write=True).pipeline(transaction=False)
+
+
 def add_many(keys: list[str], timeout: float) -> list[bool]:
     """cache.add(key, 1, timeout) for each key, in one round trip on Redis: whether each key was set by this call
     (False: it was already there). Raises on a cache outage, whatever IGNORE_EXCEPTIONS says."""
     backend = redis_cache()
     if backend is None:
         return [caches["default"].add(key, 1, timeout=timeout) for key in keys]
-    pipe = backend.client.get_client(write=True).pipeline(transaction=False)
+    pipe = _pipeline(backend)
     milliseconds = max(1, round(timeout * 1000))
     for key in keys:
         pipe.set(backend.make_key(key), 1, nx=True, px=milliseconds)
     return [bool(done) for done in pipe.execute()]
+
+
+def incr_many(counters: list[tuple[str, int]]) -> list[int]:
+    """Add one to each counter (created at 0, kept `timeout` seconds) and return the new values, in one round trip on
+    Redis (the rate limits of core.throttling). Raises on a cache outage, whatever IGNORE_EXCEPTIONS says."""
+    backend = redis_cache()
+    if backend is not None:
+        pipe = _pipeline(backend)
+        for key, timeout in counters:
+            pipe.incr(backend.make_key(key))
+            pipe.expire(backend.make_key(key), timeout)
+        return pipe.execute()[::2]
+    local, counts = caches["default"], []
+    for key, timeout in counters:
+        local.add(key, 0, timeout=timeout)
+        try:
+            counts.append(local.incr(key))
+        except ValueError:  # the key expired between add and incr: a new count starts with this one
+            counts.append(1)
+    return counts

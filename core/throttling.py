@@ -19,7 +19,6 @@ import time
 from functools import lru_cache, wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import render
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +26,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from .cache import redis_cache
+from .cache import incr_many
 
 logger = logging.getLogger(__name__)
 
@@ -72,25 +71,6 @@ def client_ip(request) -> str:
     return BaseThrottle().get_ident(request) or "unknown"
 
 
-def _count(hits: list[tuple[str, int]]) -> list[int]:
-    """Count one request in each (key, window) and return the counts; on Redis, in one round trip."""
-    redis = redis_cache()
-    if redis is not None:
-        pipe = redis.client.get_client(write=True).pipeline(transaction=False)
-        for key, window in hits:
-            pipe.incr(redis.make_key(key))
-            pipe.expire(redis.make_key(key), window + 1)
-        return pipe.execute()[::2]
-    counts = []
-    for key, window in hits:
-        cache.add(key, 0, timeout=window + 1)
-        try:
-            counts.append(cache.incr(key))
-        except ValueError:  # the key expired between add and incr: a new window starts with this request
-            counts.append(1)
-    return counts
-
-
 def action_keys(request, action: str) -> list[tuple[str, str]]:
     """(counter key, rates) of `action` for this request: per account and per IP address; none for a read."""
     if request.method not in WRITE_METHODS:
@@ -123,7 +103,7 @@ def waits(groups: dict[str, list[tuple[str, str]]]) -> dict[str, int]:
     if not windows:
         return {}
     try:
-        counts = _count([(counter, window) for _group, _limit, window, counter in windows])
+        counts = incr_many([(counter, window + 1) for _group, _limit, window, counter in windows])
     except Exception:  # noqa: BLE001 - a cache outage must not refuse residents; it is logged
         logger.warning("Rate limits %s not applied: cache unavailable", ", ".join(groups), exc_info=True)
         return {}

@@ -142,10 +142,15 @@ def _counts_from_database(proposal_ids, window: float) -> dict[int, dict]:
         rows = list(Proposal.objects.filter(pk__in=proposal_ids).values_list("pk", "votes_for", "votes_against"))
     except DatabaseError:
         logger.warning("Vote counts not read for their broadcast; another try in %.1f s", window, exc_info=True)
-        for pk in proposal_ids:
-            _trailing.add(pk, window)
+        _send_later(proposal_ids, window)
         return {}
     return {pk: {"votes_for": f, "votes_against": a} for pk, f, a in rows}
+
+
+def _send_later(proposal_ids, window: float) -> None:
+    """A trailing message for each, when the window ends (with the counts of that time)."""
+    for pk in proposal_ids:
+        _trailing.add(pk, window)
 
 
 def _send_counts(counts: dict[int, dict]) -> None:
@@ -166,11 +171,9 @@ def _send_first(proposal_ids: list[int]) -> None:
         # the database, now and once more when the window ends.
         logger.warning("Vote broadcast gates unavailable: coalescing within this process only", exc_info=True)
         taken, known = [True] * len(proposal_ids), {}
-        for pk in proposal_ids:
-            _trailing.add(pk, window)
+        _send_later(proposal_ids, window)
     first = [pk for pk, mine in zip(proposal_ids, taken, strict=True) if mine]
-    for pk in set(proposal_ids) - set(first):
-        _trailing.add(pk, window)  # another process sent one lately: this change goes when the window ends
+    _send_later(set(proposal_ids) - set(first), window)  # another process sent one lately
     _held(first, window)
     counts = {pk: known[pk] for pk in first if known.get(pk) is not None}
     counts.update(_counts_from_database([pk for pk in first if known.get(pk) is None], window))
