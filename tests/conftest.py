@@ -89,3 +89,27 @@ def client_for(user):
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+@pytest.fixture
+def private_redis_cache(settings):
+    """The production cache backend (core.cache: django-redis) on a private redis-server, never the machine's shared one."""
+    from tests.ops.servers import Redis
+
+    redis = Redis().start()
+    settings.CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": redis.url}}
+    yield redis
+    redis.stop()
+
+
+@pytest.fixture
+def cache_down(settings):
+    """The production cache backend, configured as in production (errors ignored), with no Redis behind it."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        }
+    }
+    settings.DJANGO_REDIS_IGNORE_EXCEPTIONS = True

@@ -206,16 +206,8 @@ def test_token_log_in_is_limited_per_ip(limits, api_client):
     assert 429 not in statuses[:2] and statuses[2] == 429
 
 
-def test_a_cache_outage_lets_residents_vote(limits, settings, proposal):
+def test_a_cache_outage_lets_residents_vote(limits, cache_down, proposal):
     limits(vote=("1/min", ""))
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "core.cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
-            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
-        }
-    }
-    settings.DJANGO_REDIS_IGNORE_EXCEPTIONS = True
     client = client_for(UserFactory())
     url = f"/api/v1/map/proposals/{proposal.pk}/vote/"
     assert [client.put(url, {"value": "for"}, format="json").status_code for _ in range(3)] == [200, 200, 200]
@@ -238,17 +230,6 @@ def test_a_mistyped_rate_stops_the_start_with_a_clear_message():
     )
     assert result.returncode != 0
     assert "Invalid account rate for 'vote': 'beaucoup'" in result.stderr
-
-
-@pytest.fixture
-def private_redis_cache(settings):
-    """The production cache backend (core.cache: django-redis) on a private redis-server, never the machine's shared one."""
-    from tests.ops.servers import Redis
-
-    redis = Redis().start()
-    settings.CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": redis.url}}
-    yield redis
-    redis.stop()
 
 
 def test_on_redis_the_allowance_is_counted_in_one_shared_place(private_redis_cache, limits, proposal):

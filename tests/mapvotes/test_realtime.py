@@ -80,7 +80,26 @@ def _drain(channel):
     return [m["message"] for m in received]
 
 
-def test_vote_broadcasts_are_coalesced_per_proposal(reference_data, settings):
+@pytest.fixture
+def map_channel():
+    """A channel in the map's group, as a connected map client's."""
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)("map", channel)
+    return channel
+
+
+def _messages_about(proposal, channel, until) -> list:
+    """The broadcasts about `proposal` received on `channel` until `until(messages)`. The trailing sends open their own
+    database connection in a background thread: slow on a busy machine, so this waits up to 20 s."""
+    messages, deadline = [], time.monotonic() + 20
+    while time.monotonic() < deadline and not until(messages):
+        time.sleep(0.2)
+        messages += [m for m in _drain(channel) if m.get("id") == proposal.pk]
+    return messages
+
+
+def test_vote_broadcasts_are_coalesced_per_proposal(reference_data, settings, map_channel):
     """40 votes within the window: one message at once, one trailing message with the final counts."""
     from django.core.cache import cache
 
@@ -89,19 +108,12 @@ def test_vote_broadcasts_are_coalesced_per_proposal(reference_data, settings):
     settings.MAPVOTES_BROADCAST_INTERVAL = 0.4
     cache.clear()
     proposal = ProposalFactory()
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)("map", channel)
     users = [UserFactory() for _ in range(40)]
     started = time.monotonic()
     for user in users:
         services.cast_vote(user, proposal.pk, "for")
     elapsed = time.monotonic() - started
-    # The trailing send opens its own database connection: slow on a busy machine, so wait for it (≤ 20 s).
-    messages, deadline = [], time.monotonic() + 20
-    while time.monotonic() < deadline and not (messages and messages[-1].get("votes_for") == 40):
-        time.sleep(0.2)
-        messages += [m for m in _drain(channel) if m.get("id") == proposal.pk]
+    messages = _messages_about(proposal, map_channel, until=lambda got: got and got[-1]["votes_for"] == 40)
     # at most one message per window (plus the first and the trailing one), whatever the machine's speed
     assert 1 <= len(messages) <= elapsed / 0.4 + 2
     assert len(messages) < 40
@@ -109,28 +121,15 @@ def test_vote_broadcasts_are_coalesced_per_proposal(reference_data, settings):
     assert messages[-1] == {"type": "proposal.votes", "id": proposal.pk, "votes_for": 40, "votes_against": 0}
 
 
-def test_vote_broadcasts_still_go_out_when_the_cache_is_down(reference_data, settings):
+def test_vote_broadcasts_still_go_out_when_the_cache_is_down(reference_data, settings, cache_down, map_channel):
     """The gates live in the cache: without it, messages still go out, with the counts of the database, and once
     more when the window ends (other processes, which no longer share the gate, may have sent theirs in between)."""
     from tests.factories import UserFactory
 
     settings.MAPVOTES_BROADCAST_INTERVAL = 0.4
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "core.cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
-            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
-        }
-    }
     proposal = ProposalFactory()
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)("map", channel)
     services.cast_vote(UserFactory(), proposal.pk, "against")
-    messages, deadline = [], time.monotonic() + 20
-    while time.monotonic() < deadline and len(messages) < 2:  # at once, then once more when the window ends
-        time.sleep(0.2)
-        messages += [m for m in _drain(channel) if m.get("id") == proposal.pk]
+    messages = _messages_about(proposal, map_channel, until=lambda got: len(got) >= 2)  # now, and after the window
     final = {"type": "proposal.votes", "id": proposal.pk, "votes_for": 0, "votes_against": 1}
     assert messages == [final, final]
 
@@ -158,7 +157,7 @@ async def test_with_the_in_memory_layer_a_message_published_by_a_background_thre
 
 
 def test_a_database_error_while_reading_the_counts_delays_the_trailing_message_but_does_not_lose_it(
-    reference_data, settings, monkeypatch
+    reference_data, settings, monkeypatch, map_channel
 ):
     from django.core.cache import cache
     from django.db import OperationalError
@@ -169,9 +168,6 @@ def test_a_database_error_while_reading_the_counts_delays_the_trailing_message_b
     settings.MAPVOTES_BROADCAST_INTERVAL = 0.3
     cache.clear()
     proposal = ProposalFactory()
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)("map", channel)
     real_filter, failures = Proposal.objects.filter, []
 
     def filter_failing_once(*args, **kwargs):
@@ -183,10 +179,7 @@ def test_a_database_error_while_reading_the_counts_delays_the_trailing_message_b
     monkeypatch.setattr(Proposal.objects, "filter", filter_failing_once)
     for user in (UserFactory(), UserFactory()):  # the second one within the window: a trailing message
         services.cast_vote(user, proposal.pk, "for")
-    messages, deadline = [], time.monotonic() + 20
-    while time.monotonic() < deadline and not (messages and messages[-1]["votes_for"] == 2):
-        time.sleep(0.2)
-        messages += [m for m in _drain(channel) if m.get("id") == proposal.pk]
+    messages = _messages_about(proposal, map_channel, until=lambda got: got and got[-1]["votes_for"] == 2)
 
     assert failures  # the read failed once...
     assert messages[-1] == {"type": "proposal.votes", "id": proposal.pk, "votes_for": 2, "votes_against": 0}
