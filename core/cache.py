@@ -6,10 +6,12 @@ cache — every API write, for its rate limits (bench/mapvotes_bench.py). Here i
 share one client; its connection pool was already shared, and the client is thread-safe.
 """
 
+import hashlib
 import threading
 
 from django.core.cache import caches
 from django_redis.cache import RedisCache as DjangoRedisCache
+from redis.exceptions import NoScriptError
 
 _clients: dict[tuple, object] = {}
 _lock = threading.Lock()
@@ -51,16 +53,31 @@ def add_many(keys: list[str], timeout: float) -> list[bool]:
     return [bool(done) for done in pipe.execute()]
 
 
+# INCR each key; a key just created expires after its timeout (ARGV, seconds). One command, one reply: the pipeline of
+# INCR + EXPIRE pairs it replaces cost the client twice the packing and parsing, and Redis twice the commands.
+_INCR_SCRIPT = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+    counts[i] = redis.call('INCR', key)
+    if counts[i] == 1 then redis.call('EXPIRE', key, ARGV[i]) end
+end
+return counts
+"""
+_INCR_SHA = hashlib.sha1(_INCR_SCRIPT.encode()).hexdigest()  # noqa: S324 - the script's name on Redis, not a secret
+
+
 def incr_many(counters: list[tuple[str, int]]) -> list[int]:
     """Add one to each counter (created at 0, kept `timeout` seconds) and return the new values, in one round trip on
     Redis (the rate limits of core.throttling). Raises on a cache outage, whatever IGNORE_EXCEPTIONS says."""
     backend = redis_cache()
     if backend is not None:
-        pipe = _pipeline(backend)
-        for key, timeout in counters:
-            pipe.incr(backend.make_key(key))
-            pipe.expire(backend.make_key(key), timeout)
-        return pipe.execute()[::2]
+        client = backend.client.get_client(write=True)
+        keys = [backend.make_key(key) for key, _ in counters]
+        args = [*keys, *(timeout for _, timeout in counters)]
+        try:
+            return client.evalsha(_INCR_SHA, len(keys), *args)
+        except NoScriptError:  # the first time on this Redis (or after a restart or SCRIPT FLUSH): sent whole
+            return client.eval(_INCR_SCRIPT, len(keys), *args)
     local, counts = caches["default"], []
     for key, timeout in counters:
         local.add(key, 0, timeout=timeout)

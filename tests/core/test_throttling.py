@@ -244,6 +244,24 @@ def test_on_redis_the_allowance_is_counted_in_one_shared_place(private_redis_cac
     assert len(keys) == 2  # one counter per window (minute, hour), whichever worker served the request
 
 
+def test_on_redis_each_counter_expires_with_its_window_even_after_a_redis_restart(private_redis_cache, limits, proposal):
+    """The counters are counted by a script on Redis: it must be sent again when Redis has forgotten it."""
+    import redis as redis_client
+
+    limits(vote=("2/min,3/h", ""))
+    server = redis_client.Redis.from_url(private_redis_cache.url)
+    user = UserFactory()
+    url = f"/api/v1/map/proposals/{proposal.pk}/vote/"
+
+    assert client_for(user).put(url, {"value": "for"}, format="json").status_code == 200
+    server.script_flush()  # as after a restart of Redis
+    assert client_for(user).put(url, {"value": "against"}, format="json").status_code == 200
+    assert client_for(user).put(url, {"value": "for"}, format="json").status_code == 429
+
+    ttls = sorted(server.ttl(key) for key in server.keys("*throttle:vote:account*"))
+    assert len(ttls) == 2 and 0 < ttls[0] <= 61 and 61 < ttls[1] <= 3601  # the minute's, the hour's
+
+
 def test_cache_instances_of_the_production_backend_share_one_client(private_redis_cache):
     """Django makes a cache instance per request context under ASGI: they must not each build a Redis client."""
     from django.core.cache import caches
