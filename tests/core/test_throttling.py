@@ -244,7 +244,7 @@ def test_on_redis_the_allowance_is_counted_in_one_shared_place(private_redis_cac
     assert len(keys) == 2  # one counter per window (minute, hour), whichever worker served the request
 
 
-def test_on_redis_each_counter_expires_with_its_window_even_after_a_redis_restart(private_redis_cache, limits, proposal):
+def test_on_redis_each_counter_expires_with_its_window_after_a_redis_restart(private_redis_cache, limits, proposal):
     """The counters are counted by a script on Redis: it must be sent again when Redis has forgotten it."""
     import redis as redis_client
 
