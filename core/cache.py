@@ -43,13 +43,27 @@ def _pipeline(backend):
 def add_many(keys: list[str], timeout: float) -> list[bool]:
     """cache.add(key, 1, timeout) for each key, in one round trip on Redis: whether each key was set by this call
     (False: it was already there). Raises on a cache outage, whatever IGNORE_EXCEPTIONS says."""
+    return _set_flags(keys, timeout, only_new=True)
+
+
+def set_many(keys: list[str], timeout: float) -> None:
+    """cache.set(key, 1, timeout) for each key, in one round trip on Redis, the value unpickled (django-redis's
+    set_many pickles each one). Raises on a cache outage, whatever IGNORE_EXCEPTIONS says."""
+    _set_flags(keys, timeout, only_new=False)
+
+
+def _set_flags(keys, timeout, only_new):
     backend = redis_cache()
     if backend is None:
-        return [caches["default"].add(key, 1, timeout=timeout) for key in keys]
+        local = caches["default"]
+        if only_new:
+            return [local.add(key, 1, timeout=timeout) for key in keys]
+        local.set_many(dict.fromkeys(keys, 1), timeout=timeout)
+        return [True] * len(keys)
     pipe = _pipeline(backend)
     milliseconds = max(1, round(timeout * 1000))
     for key in keys:
-        pipe.set(backend.make_key(key), 1, nx=True, px=milliseconds)
+        pipe.set(backend.make_key(key), 1, nx=only_new, px=milliseconds)
     return [bool(done) for done in pipe.execute()]
 
 

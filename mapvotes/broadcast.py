@@ -21,10 +21,9 @@ import time
 
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError, transaction
 
-from core.cache import add_many
+from core.cache import add_many, set_many
 from core.coalesce import Coalescer
 from core.realtime import apublish, apublish_many, publish
 
@@ -134,17 +133,16 @@ def _gate_key(proposal_id: int) -> str:
 
 def _counts_from_database(proposal_ids, window: float) -> dict[int, dict]:
     """The counts the database holds now; after a database error, none now and another try when the window ends."""
-    from .models import Proposal
+    from .selectors import vote_counts
 
     if not proposal_ids:
         return {}
     try:
-        rows = list(Proposal.objects.filter(pk__in=proposal_ids).values_list("pk", "votes_for", "votes_against"))
+        return vote_counts(proposal_ids)
     except DatabaseError:
         logger.warning("Vote counts not read for their broadcast; another try in %.1f s", window, exc_info=True)
         _send_later(proposal_ids, window)
         return {}
-    return {pk: {"votes_for": f, "votes_against": a} for pk, f, a in rows}
 
 
 def _send_later(proposal_ids, window: float) -> None:
@@ -186,7 +184,7 @@ def _send_trailing(proposal_ids: list[int]) -> None:
     window = interval()
     _held(proposal_ids, window)
     try:
-        cache.set_many({_gate_key(pk): 1 for pk in proposal_ids}, timeout=window)
+        set_many([_gate_key(pk) for pk in proposal_ids], timeout=window)
     except Exception:  # noqa: BLE001 - the messages still go; other processes may send one more
         logger.warning("Vote broadcast gates not set", exc_info=True)
     _send_counts(_counts_from_database(proposal_ids, window))

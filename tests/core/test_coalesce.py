@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from core.cache import add_many
+from core.cache import add_many, set_many
 from core.coalesce import Coalescer
 
 
@@ -59,22 +59,26 @@ def test_without_a_batch_each_key_goes_when_it_is_due():
     assert flushes == [["first"], ["second"]]
 
 
-def _add_many_takes_each_key_once_until_it_expires():
+def _gates_are_taken_once_until_they_expire():
     assert add_many(["gate:1", "gate:2"], timeout=0.5) == [True, True]
     assert add_many(["gate:2", "gate:3"], timeout=0.5) == [False, True]  # gate:2 is taken
     time.sleep(0.7)
     assert add_many(["gate:1", "gate:2", "gate:3"], timeout=0.5) == [True, True, True]  # expired
+    set_many(["gate:3", "gate:4"], timeout=0.5)  # taken again, whoever held them
+    assert add_many(["gate:3", "gate:4", "gate:5"], timeout=0.5) == [False, False, True]
+    time.sleep(0.7)
+    assert add_many(["gate:3", "gate:4"], timeout=0.5) == [True, True]
 
 
 def test_add_many_on_redis_takes_each_key_once_until_it_expires(private_redis_cache):
-    _add_many_takes_each_key_once_until_it_expires()
+    _gates_are_taken_once_until_they_expire()
 
 
 def test_add_many_on_the_local_cache_says_the_same(settings):
     from django.core.cache import cache
 
     cache.clear()
-    _add_many_takes_each_key_once_until_it_expires()
+    _gates_are_taken_once_until_they_expire()
 
 
 def test_add_many_raises_when_redis_is_down_even_if_the_cache_ignores_errors(cache_down):

@@ -162,21 +162,21 @@ def test_a_database_error_while_reading_the_counts_delays_the_trailing_message_b
     from django.core.cache import cache
     from django.db import OperationalError
 
-    from mapvotes.models import Proposal
+    from mapvotes import selectors
     from tests.factories import UserFactory
 
     settings.MAPVOTES_BROADCAST_INTERVAL = 0.3
     cache.clear()
     proposal = ProposalFactory()
-    real_filter, failures = Proposal.objects.filter, []
+    real_counts, failures = selectors.vote_counts, []
 
-    def filter_failing_once(*args, **kwargs):
-        if "pk__in" in kwargs and not failures:  # the broadcast's read of the counts
+    def counts_failing_once(proposal_ids):  # the broadcast's read of the counts
+        if not failures:
             failures.append(True)
             raise OperationalError("the server closed the connection unexpectedly")
-        return real_filter(*args, **kwargs)
+        return real_counts(proposal_ids)
 
-    monkeypatch.setattr(Proposal.objects, "filter", filter_failing_once)
+    monkeypatch.setattr(selectors, "vote_counts", counts_failing_once)
     for user in (UserFactory(), UserFactory()):  # the second one within the window: a trailing message
         services.cast_vote(user, proposal.pk, "for")
     messages = _messages_about(proposal, map_channel, until=lambda got: got and got[-1]["votes_for"] == 2)
