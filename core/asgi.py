@@ -11,22 +11,28 @@ stack in one thread (bench/mapvotes_bench.py).
 Here the request body is read on the event loop before a thread is taken (a slow upload costs none); then
 request_started, `get_response` — the sync middleware chain and the view — and, unless the response streams,
 request_finished run in one thread, in one round trip (Django's handler makes three: the signals hop too). Each
-request borrows one of `HTTP_THREADS` single-thread executors (asgiref's ThreadSensitiveContext with an executor: the
-thread is reused, as a WSGI server's pool would be) and gives it back once answered — after its response is sent, as
+request borrows one of `HTTP_THREADS` single-thread executors (the thread is reused, as a WSGI server's pool would be) and gives it back once answered — after its response is sent, as
 a WSGI server does, so a slow download holds its thread (serve static files from a proxy or CDN in a large
 deployment); more requests than that wait on the event loop. A client that leaves while its view runs does not hand a
 busy thread to the next request: the thread is given back when the view is done. Django's guarantees hold: the sync
 code of one request runs in one thread, one request at a time per thread. A synchronous streaming response (an
 export, a file) is read in that thread a batch at a time as it is sent — Django's handler reads it whole into memory
 first — and stops when the client leaves. WebSockets do not go through here (config/asgi.py routes them to Channels).
+
+The request's thread is entered as asgiref's `sync_to_async(thread_sensitive=True)` would enter it (in a copy of the
+request's context, with asgiref's note of the server's event loop, so that `async_to_sync` in a view runs on that
+loop, where the channel layer keeps its connections), without the rest of its per-call machinery — choosing an
+executor, wrapping, copying the context back: 4 % of a vote's instructions (callgrind, bench/mapvotes_bench.py).
 """
 
 import asyncio
 import contextlib
+import contextvars
+import os
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from asgiref.sync import SyncToAsync
 from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler as DjangoASGIHandler
@@ -64,24 +70,30 @@ class ASGIHandler(DjangoASGIHandler):
             return
         idle = self._idle_executors()
         executor = await idle.get()
+        context = contextvars.copy_context()  # the request's, in its thread, from the view to the last streamed byte
         view = None
         try:
-            async with ThreadSensitiveContext(executor=executor):
-                view = asyncio.ensure_future(sync_to_async(self._respond, thread_sensitive=True)(scope, body_file))
-                response = await asyncio.shield(view)  # a cancelled wait leaves the view to finish in its thread
-                if response.streaming:
-                    await self._stream(response, receive, send)
-                else:
-                    await self.send_response(response, send)  # to a client that left: dropped by the server
+            view = self._in_thread(executor, context, self._respond, scope, body_file)
+            response = await asyncio.shield(view)  # a cancelled wait leaves the view to finish in its thread
+            if response.streaming:
+                await self._stream(response, receive, send, executor, context)
+            else:
+                await self.send_response(response, send)  # to a client that left: dropped by the server
         finally:
             while view is not None and not view.done():  # the wait was cancelled while the view ran: its thread is busy
                 with contextlib.suppress(Exception, asyncio.CancelledError):
                     await asyncio.shield(view)
             if view is not None and not view.cancelled() and view.exception() is None and view.result().streaming:
                 # after its last chunk, or never sent (the client left, the iterator raised): request_finished
-                await asyncio.get_running_loop().run_in_executor(executor, view.result().close)
+                await self._in_thread(executor, context, view.result().close)
             body_file.close()
             idle.put_nowait(executor)
+
+    @staticmethod
+    def _in_thread(executor, context, func, *args) -> asyncio.Future:
+        """func(*args) in the request's thread and context."""
+        loop = asyncio.get_running_loop()
+        return loop.run_in_executor(executor, _enter_thread, loop, context, func, args)
 
     def _respond(self, scope, body_file):
         """What the WSGI handler does, in the request's thread: request_started, the request, the middleware chain
@@ -100,12 +112,12 @@ class ASGIHandler(DjangoASGIHandler):
             response.block_size = self.chunk_size
         return response
 
-    async def _stream(self, response, receive, send):
+    async def _stream(self, response, receive, send, executor, context):
         """A streaming response as Django's handler sends it — stopped when the client leaves; __call__ closes it —
         except that a synchronous iterator (an export, a file) is read in the request's thread STREAM_BATCH bytes at a
         time as it is sent; Django's reads it all into memory first."""
         if not response.is_async:
-            response.streaming_content = self._batches(response.streaming_content)
+            response.streaming_content = self._batches(response.streaming_content, executor, context)
         sending = asyncio.ensure_future(self.send_response(response, send))
         listening = asyncio.ensure_future(self.listen_for_disconnect(receive))
         try:
@@ -121,9 +133,8 @@ class ASGIHandler(DjangoASGIHandler):
     # Bytes per thread round trip (export.geojson of 100,000 proposals, 45 MB: 2.8-3.5 s; 4.4 s read whole).
     STREAM_BATCH = 256 * 1024
 
-    async def _batches(self, parts):
-        read = sync_to_async(self._read_batch, thread_sensitive=True)
-        while batch := await read(parts):
+    async def _batches(self, parts, executor, context):
+        while batch := await self._in_thread(executor, context, self._read_batch, parts):
             yield batch
 
     def _read_batch(self, parts) -> bytes:
@@ -134,6 +145,14 @@ class ASGIHandler(DjangoASGIHandler):
             if size >= self.STREAM_BATCH:
                 break
         return b"".join(batch)
+
+
+def _enter_thread(loop, context, func, args):
+    # What asgiref's SyncToAsync.thread_handler notes before running sync code for the event loop `loop`.
+    SyncToAsync.threadlocal.main_event_loop = loop
+    SyncToAsync.threadlocal.main_event_loop_pid = os.getpid()
+    SyncToAsync.threadlocal.task_context = []
+    return context.run(func, *args)
 
 
 def get_asgi_application():

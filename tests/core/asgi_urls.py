@@ -1,10 +1,13 @@
 """A test-only URLconf for tests/core/test_serving.py: views that say which thread served them, and a stream."""
 
+import asyncio
 import threading
 import time
 
+from asgiref.sync import async_to_sync
 from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import path
+from django.utils import translation
 
 seen = []  # (view thread, middleware thread) of every request, filled by the view
 events = []  # what happened, in order: ("view", thread), ("chunk", n), ("stream closed", None)...
@@ -38,6 +41,20 @@ def stream(request):
     return StreamingHttpResponse(chunks(), content_type="text/plain")
 
 
+def loop(request):
+    """Which event loop async_to_sync() runs a coroutine on, from a view (realtime.publish does so)."""
+
+    async def running_loop():
+        return id(asyncio.get_running_loop())
+
+    return JsonResponse({"loop": async_to_sync(running_loop)()})
+
+
+def stream_language(request):
+    """A stream whose every chunk says the language active when it is produced (set by LocaleMiddleware)."""
+    return StreamingHttpResponse((f"{translation.get_language()}\n" for _ in range(3)), content_type="text/plain")
+
+
 class RecordThreadMiddleware:
     """Notes the thread the middleware chain runs in (installed by the test, outermost)."""
 
@@ -60,4 +77,10 @@ class SlowMiddleware:
         return self.get_response(request)
 
 
-urlpatterns = [path("where/", where), path("slow/", slow), path("stream/", stream)]
+urlpatterns = [
+    path("where/", where),
+    path("slow/", slow),
+    path("stream/", stream),
+    path("loop/", loop),
+    path("stream-language/", stream_language),
+]

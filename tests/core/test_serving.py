@@ -85,6 +85,34 @@ def test_asgi_runs_each_request_in_one_of_a_fixed_set_of_reused_threads(settings
     assert headers.get(b"X-Frame-Options") == b"DENY"
 
 
+def test_async_code_called_from_a_view_runs_on_the_servers_event_loop(settings):
+    """Where the channel layer keeps its connections: not on a new event loop for every call."""
+    settings.ROOT_URLCONF = "tests.core.asgi_urls"
+
+    async def serve():
+        answers = await _burst(ASGIHandler(threads=2), "/loop/", 3)
+        return id(asyncio.get_running_loop()), answers
+
+    server_loop, answers = asyncio.run(serve())
+
+    assert {json.loads(body)["loop"] for _status, _headers, body in answers} == {server_loop}
+
+
+def test_a_stream_is_produced_in_the_language_of_its_request(settings):
+    settings.ROOT_URLCONF = "tests.core.asgi_urls"
+    app = ASGIHandler(threads=1)
+
+    async def both():
+        english = await _get(app, "/stream-language/", headers=[(b"accept-language", b"en")])
+        french = await _get(app, "/stream-language/", headers=[(b"accept-language", b"fr")])
+        return english, french
+
+    english, french = asyncio.run(both())
+
+    assert english[2] == b"en\n" * 3
+    assert french[2] == b"fr\n" * 3
+
+
 def test_a_slow_upload_does_not_hold_a_thread(settings):
     settings.ROOT_URLCONF = "tests.core.asgi_urls"
     asgi_urls.seen.clear()
