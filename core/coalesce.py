@@ -14,6 +14,7 @@ retry by themselves).
 
 import atexit
 import logging
+import math
 import os
 import threading
 import time
@@ -33,6 +34,7 @@ class Coalescer:
         self.batch = batch
         self._due: dict[Hashable, float] = {}  # key → when to handle it (time.monotonic())
         self._condition = threading.Condition()
+        self._wakes_at = math.inf  # when the thread wakes up next (it is told only of a key due before then)
         self._pid = None  # the process whose thread runs (a forked child starts its own)
 
     def add(self, key: Hashable, delay: float) -> bool:
@@ -40,12 +42,15 @@ class Coalescer:
         with self._condition:
             if key in self._due:
                 return False
-            self._due[key] = time.monotonic() + max(delay, 0.0)
+            due = self._due[key] = time.monotonic() + max(delay, 0.0)
             if self._pid != os.getpid():
                 self._pid = os.getpid()
+                self._wakes_at = math.inf
                 threading.Thread(target=self._run, name=self.name, daemon=True).start()
                 atexit.register(self.flush_now)  # a command that exits within the delay still does its part
-            self._condition.notify()
+            if due < self._wakes_at:  # else the thread wakes up in time anyway: a vote does not wake it for nothing
+                self._wakes_at = due
+                self._condition.notify()
             return True
 
     def pending(self, key: Hashable) -> bool:
@@ -68,7 +73,9 @@ class Coalescer:
                     due = [key for key, when in self._due.items() if when <= now + self.batch]
                     for key in due:
                         del self._due[key]
+                    self._wakes_at = -math.inf  # busy: it looks at every key when it is back, no need to wake it
                     return due
+                self._wakes_at = math.inf if first is None else first
                 self._condition.wait(None if first is None else first - now)
 
     def _run(self) -> None:

@@ -46,6 +46,28 @@ def test_keys_due_within_the_batch_are_handled_together_the_others_later():
     assert flushes == [["now", "soon"], ["later"]]
 
 
+def test_a_key_due_before_the_ones_waiting_is_handled_on_time_and_later_ones_are_not_early():
+    """The thread sleeps until the first key is due; only a key due before that wakes it."""
+    flushes, done, flush = _recorder()
+    coalescer = Coalescer("test-wake", flush)
+
+    coalescer.add("late", 3.0)
+    time.sleep(0.1)  # the thread now sleeps until "late" is due
+    started = time.monotonic()
+    coalescer.add("early", 0.1)
+    coalescer.add("middle", 0.6)  # due after "early": the thread is not woken for it
+    assert done.wait(2)
+    early_after = time.monotonic() - started
+    deadline = time.monotonic() + 3
+    while len(flushes) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    middle_after = time.monotonic() - started
+
+    assert flushes[:2] == [["early"], ["middle"]]
+    assert early_after < 1.0 and 0.5 < middle_after < 2.0
+    assert coalescer.pending("late")
+
+
 def test_without_a_batch_each_key_goes_when_it_is_due():
     flushes, done, flush = _recorder()
     coalescer = Coalescer("test-no-batch", flush)
