@@ -7,8 +7,10 @@ share one client; its connection pool was already shared, and the client is thre
 """
 
 import hashlib
+import os
 import threading
 
+import redis
 from django.core.cache import caches
 from django_redis.cache import RedisCache as DjangoRedisCache
 from redis.exceptions import NoScriptError
@@ -28,6 +30,26 @@ class RedisCache(DjangoRedisCache):
                     client = _clients[key] = self._client_cls(self._server, self._params, self)
             self._client = client
         return self._client
+
+
+_threads = threading.local()
+
+
+def _own_connection(backend):
+    """A Redis client with a connection of its own for the calling thread (taken once from the backend's pool): the
+    rate limits of every API write use it without checking a connection out of the pool and back — redis-py's pool
+    checks each one it hands out with a poll() and counts it for its metrics, 150,000 instructions a command, a
+    third of what the rate limits cost a vote (bench/mapvotes_bench.py). Request threads are a fixed set
+    (core/asgi.py, HTTP_THREADS), so this is at most that many connections per process."""
+    pool = backend.client.get_client(write=True).connection_pool
+    clients = getattr(_threads, "clients", None)
+    if clients is None or _threads.pid != os.getpid():
+        clients = _threads.clients = {}
+        _threads.pid = os.getpid()
+    client = clients.get(pool)
+    if client is None:
+        client = clients[pool] = redis.Redis(connection_pool=pool, single_connection_client=True)
+    return client
 
 
 def redis_cache():
@@ -80,18 +102,25 @@ return counts
 _INCR_SHA = hashlib.sha1(_INCR_SCRIPT.encode()).hexdigest()  # noqa: S324 - the script's name on Redis, not a secret
 
 
+def _incr(client, keys, args):
+    try:
+        return client.evalsha(_INCR_SHA, len(keys), *args)
+    except NoScriptError:  # the first time on this Redis (or after a restart or SCRIPT FLUSH): sent whole
+        return client.eval(_INCR_SCRIPT, len(keys), *args)
+
+
 def incr_many(counters: list[tuple[str, int]]) -> list[int]:
     """Add one to each counter (created at 0, kept `timeout` seconds) and return the new values, in one round trip on
     Redis (the rate limits of core.throttling). Raises on a cache outage, whatever IGNORE_EXCEPTIONS says."""
     backend = redis_cache()
     if backend is not None:
-        client = backend.client.get_client(write=True)
+        client = _own_connection(backend)
         keys = [backend.make_key(key) for key, _ in counters]
         args = [*keys, *(timeout for _, timeout in counters)]
         try:
-            return client.evalsha(_INCR_SHA, len(keys), *args)
-        except NoScriptError:  # the first time on this Redis (or after a restart or SCRIPT FLUSH): sent whole
-            return client.eval(_INCR_SCRIPT, len(keys), *args)
+            return _incr(client, keys, args)
+        except redis.ConnectionError:  # Redis restarted since this thread's last call: the client connects again
+            return _incr(client, keys, args)
     local, counts = caches["default"], []
     for key, timeout in counters:
         local.add(key, 0, timeout=timeout)

@@ -262,6 +262,25 @@ def test_on_redis_each_counter_expires_with_its_window_after_a_redis_restart(pri
     assert len(ttls) == 2 and 0 < ttls[0] <= 61 and 61 < ttls[1] <= 3601  # the minute's, the hour's
 
 
+def test_after_a_redis_restart_the_allowance_is_counted_again_without_a_failed_vote(
+    private_redis_cache, limits, proposal
+):
+    """Each request thread keeps a Redis connection of its own for the counters: a restart must not break it."""
+    import redis as redis_client
+
+    limits(vote=("2/min", ""))
+    url = f"/api/v1/map/proposals/{proposal.pk}/vote/"
+    first, second = UserFactory(), UserFactory()
+    assert client_for(first).put(url, {"value": "for"}, format="json").status_code == 200
+
+    private_redis_cache.stop()  # the thread's connection dies with it
+    private_redis_cache.start()  # same port, empty: the counters and the script are gone
+    statuses = [client_for(second).put(url, {"value": "for"}, format="json").status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]  # counted again from the first request after the restart
+    assert redis_client.Redis.from_url(private_redis_cache.url).keys("*throttle:vote:account*")
+
+
 def test_cache_instances_of_the_production_backend_share_one_client(private_redis_cache):
     """Django makes a cache instance per request context under ASGI: they must not each build a Redis client."""
     from django.core.cache import caches
