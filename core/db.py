@@ -4,8 +4,9 @@ Django's PostgreSQL cursors bind parameters on the client (the statement goes ou
 plans it every time). On a server-binding cursor, psycopg prepares a statement once it has run it a few times on a
 connection (`prepare_threshold`, 5), and the pool keeps connections — and their prepared statements — from one
 request to the next (pgbench on the bench database, token lookup: 0.124 ms a query as text, 0.052 ms prepared).
-It serves the API token lookup (core/authentication.py), which every API request runs; the vote statement gets the
-same benefit from PL/pgSQL functions instead (mapvotes migration 0003: it is two statements). One statement per
+It serves the API token lookup (core/authentication.py), which every API request runs, the call of the vote's
+PL/pgSQL functions (mapvotes migration 0003: they keep the plans of their two statements) and the broadcasts' read
+of the counts (mapvotes.selectors.vote_counts). One statement per
 execute (the extended protocol), nothing but SELECT/INSERT/UPDATE/DELETE; everything else goes
 through `connection.cursor()` as usual. Behind PgBouncer in transaction mode, prepared statements need its
 `max_prepared_statements` (1.21+), see README "Scaling".
