@@ -11,9 +11,10 @@ stack in one thread (bench/mapvotes_bench.py).
 Here the request body is read on the event loop before a thread is taken (a slow upload costs none); then
 request_started, `get_response` — the sync middleware chain and the view — and, unless the response streams,
 request_finished run in one thread, in one round trip (Django's handler makes three: the signals hop too). Each
-request borrows one of `HTTP_THREADS` single-thread executors (the thread is reused, as a WSGI server's pool would be) and gives it back once answered — after its response is sent, as
-a WSGI server does, so a slow download holds its thread (serve static files from a proxy or CDN in a large
-deployment); more requests than that wait on the event loop. A client that leaves while its view runs does not hand a
+request borrows one of `HTTP_THREADS` single-thread executors (the thread is reused, as a WSGI server's pool would
+be) and gives it back once answered — after its response is sent, as a WSGI server does, so a slow download holds
+its thread (serve static files from a proxy or CDN in a large deployment); more requests than that wait on the
+event loop. A client that leaves while its view runs does not hand a
 busy thread to the next request: the thread is given back when the view is done. Django's guarantees hold: the sync
 code of one request runs in one thread, one request at a time per thread. A synchronous streaming response (an
 export, a file) is read in that thread a batch at a time as it is sent — Django's handler reads it whole into memory
