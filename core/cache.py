@@ -58,35 +58,31 @@ def redis_cache():
     return backend if isinstance(backend, DjangoRedisCache) else None
 
 
-def _pipeline(backend):
-    return backend.client.get_client(write=True).pipeline(transaction=False)
-
-
 def add_many(keys: list[str], timeout: float) -> list[bool]:
     """cache.add(key, 1, timeout) for each key, in one round trip on Redis: whether each key was set by this call
     (False: it was already there). Raises on a cache outage, whatever IGNORE_EXCEPTIONS says."""
-    return _set_flags(keys, timeout, only_new=True)
+    backend = redis_cache()
+    if backend is None:
+        return [caches["default"].add(key, 1, timeout=timeout) for key in keys]
+    return [bool(done) for done in _set_on_redis(backend, keys, timeout, only_new=True)]
 
 
 def set_many(keys: list[str], timeout: float) -> None:
     """cache.set(key, 1, timeout) for each key, in one round trip on Redis, the value unpickled (django-redis's
     set_many pickles each one). Raises on a cache outage, whatever IGNORE_EXCEPTIONS says."""
-    _set_flags(keys, timeout, only_new=False)
-
-
-def _set_flags(keys, timeout, only_new):
     backend = redis_cache()
     if backend is None:
-        local = caches["default"]
-        if only_new:
-            return [local.add(key, 1, timeout=timeout) for key in keys]
-        local.set_many(dict.fromkeys(keys, 1), timeout=timeout)
-        return [True] * len(keys)
-    pipe = _pipeline(backend)
+        caches["default"].set_many(dict.fromkeys(keys, 1), timeout=timeout)
+    else:
+        _set_on_redis(backend, keys, timeout, only_new=False)
+
+
+def _set_on_redis(backend, keys, timeout, only_new):
+    pipe = backend.client.get_client(write=True).pipeline(transaction=False)
     milliseconds = max(1, round(timeout * 1000))
     for key in keys:
         pipe.set(backend.make_key(key), 1, nx=only_new, px=milliseconds)
-    return [bool(done) for done in pipe.execute()]
+    return pipe.execute()
 
 
 # INCR each key; a key just created expires after its timeout (ARGV, seconds). One command, one reply: the pipeline of
@@ -102,11 +98,11 @@ return counts
 _INCR_SHA = hashlib.sha1(_INCR_SCRIPT.encode()).hexdigest()  # noqa: S324 - the script's name on Redis, not a secret
 
 
-def _incr(client, keys, args):
+def _incr(client, keys, timeouts):
     try:
-        return client.evalsha(_INCR_SHA, len(keys), *args)
+        return client.evalsha(_INCR_SHA, len(keys), *keys, *timeouts)
     except NoScriptError:  # the first time on this Redis (or after a restart or SCRIPT FLUSH): sent whole
-        return client.eval(_INCR_SCRIPT, len(keys), *args)
+        return client.eval(_INCR_SCRIPT, len(keys), *keys, *timeouts)
 
 
 def incr_many(counters: list[tuple[str, int]]) -> list[int]:
@@ -116,11 +112,11 @@ def incr_many(counters: list[tuple[str, int]]) -> list[int]:
     if backend is not None:
         client = _own_connection(backend)
         keys = [backend.make_key(key) for key, _ in counters]
-        args = [*keys, *(timeout for _, timeout in counters)]
+        timeouts = [timeout for _, timeout in counters]
         try:
-            return _incr(client, keys, args)
+            return _incr(client, keys, timeouts)
         except redis.ConnectionError:  # Redis restarted since this thread's last call: the client connects again
-            return _incr(client, keys, args)
+            return _incr(client, keys, timeouts)
     local, counts = caches["default"], []
     for key, timeout in counters:
         local.add(key, 0, timeout=timeout)
