@@ -10,6 +10,7 @@ demo: export PARIS_ARRONDISSEMENTS_FILE ?= $(wildcard $(SHARED_DATA)/arrondissem
 demo: export PARIS_QUARTIERS_FILE ?= $(wildcard $(SHARED_DATA)/quartier_paris.geojson)
 demo: export PARIS_FOUNTAINS_FILE ?= $(wildcard $(SHARED_DATA)/fontaines-a-boire_paris.json)
 demo: export PARIS_VELIB_FILE ?= $(wildcard $(SHARED_DATA)/velib-emplacement-des-stations.geojson)
+demo: export PARIS_BP_PROJECTS_FILE ?= $(wildcard $(SHARED_DATA)/bp_projets_gagnants.csv)
 
 .DEFAULT_GOAL := help
 
@@ -29,17 +30,20 @@ test: ## Set up, then run the whole test suite (browser tests included)
 	@scripts/bootstrap.sh --browser
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
+mutation: ## Mutation testing of APP's services, selectors and rules (mutmut; not in `make test`): make mutation APP=pages [MUTATION_TESTS=tests/…]
+	@scripts/mutation.sh $(APP) $(MUTATION_TESTS)
+
 lint: ## Ruff (lint + format check)
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
 
 messages: ## Extract translatable strings into locale/ and each app's locale/
 	@$(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=var --no-location
 
-serve-prod: setup ## Several uvicorn workers behind one port, Redis layer/cache (see README "Scaling")
+serve-prod: setup ## Several uvicorn workers behind one port, Redis layer/cache (see docs/operations.md)
 	@scripts/serve_prod.sh $(PORT)
 
 bench: setup ## Run the benchmarks in bench/ (prints figures)
 	@DATABASE_URL="$${BENCH_DATABASE_URL:-postgis://postgres@127.0.0.1:5432/participe_bench}" \
 		$(PY) bench/run_all.py $(BENCH_ARGS)
 
-.PHONY: help setup demo run test lint messages serve-prod bench
+.PHONY: help setup demo run test mutation lint messages serve-prod bench

@@ -28,9 +28,26 @@ class UserAdmin(BaseUserAdmin):
 
 
 class MembershipInline(admin.TabularInline):
+    """Who may see and change an organisation's members here: the rule "accounts.manage_members"."""
+
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
+
+    def _may_manage(self, request, obj):
+        return request.user.has_perm("accounts.manage_members", obj)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_manage(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_manage(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_manage(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_manage(request, obj)
 
 
 @admin.register(Organization)
@@ -64,12 +81,16 @@ class OrganizationAdmin(admin.ModelAdmin):
             services.record_membership_saved(request.user, membership, previous)
         formset.save_m2m()
 
-    @admin.action(description=_("Mark as verified"))
+    def has_verify_permission(self, request):
+        """The two actions below are offered to those the rule "accounts.verify_organization" allows."""
+        return request.user.has_perm("accounts.verify_organization")
+
+    @admin.action(description=_("Mark as verified"), permissions=["verify"])
     def mark_verified(self, request, queryset):
         for organization in queryset:
             services.set_organization_verified(organization, request.user, True)
 
-    @admin.action(description=_("Mark as not verified"))
+    @admin.action(description=_("Mark as not verified"), permissions=["verify"])
     def mark_unverified(self, request, queryset):
         for organization in queryset:
             services.set_organization_verified(organization, request.user, False)

@@ -9,44 +9,76 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import gdpr
+from serving.throttling import ActionThrottled
 
-from . import services
-from .serializers import MeSerializer, RegisterSerializer, TokenRequestSerializer, TokenSerializer
+from . import login_guard, services
+from .serializers import (
+    MeSerializer,
+    RegisterResponseSerializer,
+    TermsRegisterSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
 
 
 class RegisterView(APIView):
     permission_classes = [permissions.AllowAny]
-    throttle_scope = "signup"  # core.throttling: per IP
+    throttle_scope = "signup"  # serving.throttling: per IP
 
-    @extend_schema(request=RegisterSerializer, responses={201: MeSerializer}, tags=["accounts"])
+    @extend_schema(
+        request=TermsRegisterSerializer,
+        responses={201: RegisterResponseSerializer},
+        tags=["accounts"],
+        description=(
+            "Creates an unverified account and e-mails a confirmation link. The answer is the same whether or not "
+            "the address is already registered (the owner of a registered address is e-mailed instead, with the "
+            "way to reset the password): it never tells who has an account. If no `display_name` is given, the "
+            "public name is a neutral one such as “Participant·e 4821”, never taken from the e-mail address."
+        ),
+    )
     def post(self, request):
-        serializer = RegisterSerializer(data=request.data)
+        serializer = TermsRegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.register(
-            language=(getattr(request, "LANGUAGE_CODE", "fr") or "fr")[:2], **serializer.validated_data
-        )
-        from allauth.account.models import EmailAddress
+        accepted_terms = serializer.validated_data.pop("accept_terms", False)
+        with transaction.atomic():  # the account and its acceptance of the terms, together
+            user = services.register(
+                language=(getattr(request, "LANGUAGE_CODE", "fr") or "fr")[:2],
+                request=request._request,
+                **serializer.validated_data,
+            )
+            if user is not None and accepted_terms:
+                from pages.services import accept_terms
 
-        address = EmailAddress.objects.get(user=user, email=user.email)
-        transaction.on_commit(lambda: address.send_confirmation(request._request, signup=True))
-        return Response(MeSerializer(user).data, status=status.HTTP_201_CREATED)
+                accept_terms(user)
+        detail = _("An e-mail has been sent to this address: follow it to finish signing up.")
+        return Response({"detail": detail}, status=status.HTTP_201_CREATED)
 
 
 class TokenView(APIView):
     permission_classes = [permissions.AllowAny]
-    throttle_scope = "login"  # core.throttling: per IP; django-axes locks an account out after repeated failures
+    throttle_scope = "login"  # serving.throttling: per IP; accounts.login_guard: growing delays per account and address
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer}, tags=["accounts"])
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: TokenSerializer},
+        tags=["accounts"],
+        description=(
+            "Returns the account's API token, the same one at each log-in, until the password is changed or reset "
+            "or the e-mail address changes: that revokes it (answers are then 401) and a new log-in gives a new one."
+        ),
+    )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request,
-            username=serializer.validated_data["email"].lower(),
-            password=serializer.validated_data["password"],
-        )
+        email = serializer.validated_data["email"]
+        wait = login_guard.admit(request._request, email)
+        if wait is not None:
+            raise ActionThrottled(wait, login_guard.refusal_message(wait))
+        request._request.login_guard_admitted = True  # accounts.backends.LoginGuardBackend: counted once
+        user = authenticate(request._request, username=email.lower(), password=serializer.validated_data["password"])
         if user is None or not user.is_active:
             raise AuthenticationFailed(_("Wrong e-mail address or password."))
+        login_guard.succeeded(request._request, user.email)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

@@ -22,6 +22,24 @@ DEMO_ACCOUNTS = [
     ),
     ("equipe@participe.demo", "Julien Moreau", "mission team", {"team": True}),
     ("referente@participe.demo", "Nadia Haddad", "referent of the Mobility theme", {"referent": "mobilite"}),
+    (
+        "correspondant-stages@participe.demo",
+        "Thomas Nguyen",
+        "internship correspondent (Direction des espaces verts et de l'environnement)",
+        {
+            "verified": True,
+            "org": "Direction des espaces verts et de l'environnement",
+            "org_kind": "city_service",
+            "org_role": "correspondent",
+        },
+    ),
+    # Given the internship office's permission by volunteering/demo.py (the "Bureau des stages" group).
+    (
+        "bureau-des-stages@participe.demo",
+        "Claire Dumas",
+        "internship office (all the City's internships)",
+        {"team": True},
+    ),
 ]
 
 RESIDENT_NAMES = [
@@ -90,6 +108,15 @@ def load(stdout=None):
         stdout.write(
             f"Demo accounts ready ({User.objects.count()} accounts, {Organization.objects.count()} organisations)."
         )
+
+
+def accept_current_terms():
+    """Every demo account (of every space) has accepted the current terms: whoever tries the demo is not asked on
+    every page to accept "changed" terms they never saw."""
+    from pages.services import accept_terms
+
+    for user in User.objects.filter(email__endswith="@participe.demo"):
+        accept_terms(user)
 
 
 def accounts_table() -> str:

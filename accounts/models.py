@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.gis.db import models
@@ -6,6 +8,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 DELETED_ACCOUNT_LABEL = _("deleted account")
+
+
+def default_display_name(seed: int | None = None) -> str:
+    """A neutral public name for an account that chose none: never derived from the e-mail address (it is private)."""
+    number = secrets.randbelow(9000) + 1000 if seed is None else 1000 + (seed * 7919) % 9000
+    return f"Participant·e {number}"
 
 
 class UserManager(BaseUserManager):
@@ -47,6 +55,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("admin site access"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    home_district = models.ForeignKey(
+        "core.District",
+        verbose_name=_("arrondissement of residence"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Declared by the resident; required to vote in the participatory budget."),
+    )
 
     objects = UserManager()
 
@@ -63,7 +80,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def public_name(self):
-        return self.display_name or self.email.split("@")[0]
+        return self.display_name or default_display_name(self.pk or 0)
 
     @property
     def is_verified(self):
@@ -114,10 +131,12 @@ class Membership(models.Model):
     class Role(models.TextChoices):
         ADMIN = "admin", _("administrator")
         MEMBER = "member", _("member")
+        # Of a City direction (organisation of kind city_service): manages its internship offers and applications.
+        CORRESPONDENT = "correspondent", _("internship correspondent")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
 
     class Meta:

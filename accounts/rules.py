@@ -53,11 +53,8 @@ def refusal_reason(user) -> str:
     return _("You are not allowed to do this.")
 
 
-rules.add_perm("accounts.participate", is_verified)
 rules.add_perm("accounts.view_organization", rules.always_allow)
 rules.add_perm("accounts.change_organization", is_org_admin | is_team)
 rules.add_perm("accounts.manage_members", is_org_admin | is_team)
 rules.add_perm("accounts.verify_organization", is_team)
-rules.add_perm("core.moderate", is_team)
 rules.add_perm("core.view_auditlog", is_team)
-rules.add_perm("core.report", rules.is_authenticated)

@@ -1,36 +1,59 @@
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from core import gdpr
 from core.models import Theme
 from core.moderation import record
 
-from .models import Membership, Organization, User
+from .models import Membership, Organization, User, default_display_name
 
 
 def _sync_email_address(user: User, verified: bool) -> None:
     EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"primary": True, "verified": verified})
 
 
-@transaction.atomic
-def register(email: str, password: str, display_name: str = "", language: str = "fr") -> User:
-    """Create an unverified account and send the confirmation e-mail."""
+def register(email: str, password: str, display_name: str = "", language: str = "fr", request=None) -> User | None:
+    """Sign up through the API, answering alike whether or not the address is registered (no account enumeration).
+
+    A new address gets an unverified account and the confirmation e-mail; a registered one gets nothing but an e-mail
+    to its owner saying someone tried to sign up with it and how to reset the password (allauth's, as the web sign-up
+    does). Returns the new account, or None: the caller must not tell the two apart in its response.
+    """
     email = User.objects.normalize_email(email).lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": [_("An account already uses this e-mail address.")]})
-    user = User(email=email, display_name=display_name, preferred_language=language)
+    user = User(email=email, display_name=display_name.strip() or default_display_name(), preferred_language=language)
     from django.contrib.auth.password_validation import validate_password
 
     try:
-        validate_password(password, user)
+        validate_password(password, user)  # the same checks for a registered address: its answer must not differ
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from None
-    user.set_password(password)
-    user.save()
-    _sync_email_address(user, verified=False)
+    user.set_password(password)  # hashed in both cases, so that the time taken says nothing either
+    registered = User.objects.filter(email__iexact=email).exists()
+    if not registered:
+        try:
+            with transaction.atomic():
+                user.save()
+                _sync_email_address(user, verified=False)
+        except IntegrityError:  # a concurrent sign-up with the same address came first
+            registered = True
+    if registered:
+        transaction.on_commit(lambda: _send_signup_mail(request, email=email))
+        return None
+    transaction.on_commit(lambda: _send_signup_mail(request, user=user))
     return user
+
+
+def _send_signup_mail(request, user: User | None = None, email: str = "") -> None:
+    from allauth.account.adapter import get_adapter
+    from allauth.core import context
+
+    with context.request_context(request):  # allauth builds the e-mails' links from the request in its context
+        if user is None:
+            get_adapter(request).send_account_already_exists_mail(email)
+        else:
+            EmailAddress.objects.get(user=user, email=user.email).send_confirmation(request, signup=True)
 
 
 @transaction.atomic
@@ -52,6 +75,8 @@ def create_account(
     user.set_password(password)
     if display_name:
         user.display_name = display_name
+    elif not user.display_name:
+        user.display_name = default_display_name()
     user.email_verified = user.email_verified or verified or team
     user.is_team = user.is_team or team or bool(referent)
     user.is_staff = user.is_staff or user.is_team
@@ -183,8 +208,30 @@ def record_verification_change(actor, organization: Organization) -> None:
     record(actor, "verify_organization" if organization.verified else "unverify_organization", organization)
 
 
+def revoke_tokens(user: User) -> None:
+    """Delete the account's API tokens: a token never outlives the password or e-mail address it was issued for."""
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+
+
 @transaction.atomic
 def delete_account(user: User) -> None:
     """GDPR erasure: every app erases what is personal; public contributions stay, unattributed."""
     gdpr.erase(user)
     user.delete()
+
+
+def declare_home_district(user: User, number) -> User:
+    """The resident declares the arrondissement they live in (what the participatory budget asks to vote)."""
+    from core.models import District
+
+    try:
+        district = District.objects.filter(number=int(number)).first() if not isinstance(number, bool) else None
+    except (TypeError, ValueError):
+        district = None
+    if district is None:
+        raise ValidationError({"home_district": [_("Choose an arrondissement from 1 to 20.")]})
+    user.home_district = district
+    user.save(update_fields=["home_district"])
+    return user

@@ -270,6 +270,13 @@ def main():
     rnd.shuffle(idea_ids)
     rnd.shuffle(partner_ids)
     client = Client()
+    # A partner's matches are for its members and the mission team only (issue 13): read them as the team.
+    from accounts.models import User
+
+    team, _ = User.objects.get_or_create(
+        email="bench-team@example.org", defaults={"is_team": True, "email_verified": True, "display_name": "Équipe"}
+    )
+    client.force_login(team)
     with override_settings(DEBUG=False):
         client.get("/api/v1/ideas/")  # warm-up
         cases = [

@@ -498,7 +498,9 @@ def main():
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) + 1, help="as serve-prod: CPUs + 1")
     parser.add_argument("--seconds", type=int, default=20, help="duration of the votes run")
     parser.add_argument("--skip", nargs="*", default=[], choices=["viewport", "votes", "fanout"])
-    parser.add_argument("--same-server", action="store_true", help="votes then fan-out on one server (see README)")
+    parser.add_argument(
+        "--same-server", action="store_true", help="votes then fan-out on one server (see docs/performance.md)"
+    )
     parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
     parser.add_argument("--server-settings", help="DJANGO_SETTINGS_MODULE of the server, e.g. pool_settings")
     args = parser.parse_args()

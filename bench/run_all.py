@@ -6,6 +6,7 @@ Full size is the issues' (100,000 proposals + 1,000,000 votes; 50,000 missions +
 5,000 partners + 60,000 needs; 200,000 contributions); `--size small` is about ten times smaller. DATABASE_URL
 defaults to participe_bench; a database whose name does not end in `_bench` is refused (benchdb.py). The database
 is created, migrated and given the official Paris boundaries first.
+weight_bench.py (issue 14's weight budget: first-view KB per page, Fast 3G timings in Chromium) runs with the others.
 """
 
 import argparse

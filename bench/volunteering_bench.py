@@ -76,7 +76,7 @@ def generate(missions: int, volunteers: int):
                 organization_id, title, description, address, location, remote, schedule, start_date, end_date,
                 weekdays, time_slots, commitment, commitment_hours, places, accepted_count, skills, accessible,
                 contact_name, contact_email, contact_phone, status, views_count, published_at, created_at, updated_at,
-                district_id)
+                district_id, kind, trade, level, paid, tasks, tutor_name, tutor_email)
             SELECT (%(orgs)s::int[])[1 + (g %% array_length(%(orgs)s::int[], 1))],
                    %(prefix)s || (%(words)s::text[])[1 + (g %% 15)] || ' n°' || g,
                    'Mission de bénévolat : ' || (%(words)s::text[])[1 + ((g / 15) %% 15)] || ' et '
@@ -87,7 +87,8 @@ def generate(missions: int, volunteers: int):
                    ARRAY[g %% 7, (g + 3) %% 7]::smallint[], ARRAY['morning']::varchar[],
                    'hours_per_week', 1 + g %% 6, 1 + g %% 10, 0, ARRAY[]::varchar[], g %% 3 = 0,
                    '', '', '', CASE WHEN g %% 10 = 0 THEN 'closed' ELSE 'published' END, 0,
-                   now() - (g %% 60) * interval '1 day', now(), now(), CASE WHEN g %% 20 <> 0 THEN bp.district_id END
+                   now() - (g %% 60) * interval '1 day', now(), now(), CASE WHEN g %% 20 <> 0 THEN bp.district_id END,
+                   'volunteering', '', '', false, '', '', ''
             FROM generate_series(1, %(n)s) g JOIN bench_places bp ON bp.i = g
             """,
             {"orgs": org_ids, "prefix": PREFIX, "words": words, "n": missions},

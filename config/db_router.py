@@ -1,4 +1,4 @@
-"""Read replica routing, enabled only when DATABASE_REPLICA_URL is set (see README "Scaling").
+"""Read replica routing, enabled only when DATABASE_REPLICA_URL is set (see docs/operations.md).
 
 Reads made while serving a safe (GET/HEAD/OPTIONS) request under /api/ go to the "replica" alias; everything else,
 writes, and every read of a page or of a write request (read-your-writes) stays on "default". The replica lags a

@@ -48,30 +48,35 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
     "django_tasks_db",
-    "axes",
     # ours
+    "serving",  # the request machinery (ASGI handler, database backend, cache, rate limits, DRF plumbing)
     "core",
     "accounts",
     "mapvotes",
     "volunteering",
     "ideas",
+    "pages",
     "strategy",
+    "budget",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses what every middleware below wrote (it must see the final body); see its docstring about BREACH.
+    "serving.middleware.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "core.middleware.LazyMessageMiddleware",  # Django's MessageMiddleware, storage built on first use
+    "serving.middleware.LazyMessageMiddleware",  # Django's MessageMiddleware, storage built on first use
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "core.middleware.DatabaseUnavailableMiddleware",
-    "core.middleware.ContentSecurityPolicyMiddleware",
-    "axes.middleware.AxesMiddleware",
+    "serving.middleware.JunkInputMiddleware",  # NUL or undecodable query/form values: a 400, not a 500
+    "serving.middleware.DatabaseUnavailableMiddleware",
+    "serving.middleware.ContentSecurityPolicyMiddleware",
+    "accounts.middleware.LoginGuardMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -102,15 +107,19 @@ DATABASES = {
         engine="django.contrib.gis.db.backends.postgis",
     )
 }
-DATABASES["default"]["ENGINE"] = "core.db_backend"  # PostGIS, see core/db_backend/base.py
+DATABASES["default"]["ENGINE"] = "serving.db_backend"  # PostGIS, see serving/db_backend/base.py
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 # Under ASGI every in-flight request runs its sync code on its own thread with its own connection: 200 users opened
 # ~200 connections and got 503s at max_connections (bench/load_test.py). A psycopg pool per worker caps them
 # (DB_POOL_MAX per process; requests wait up to DB_POOL_TIMEOUT s for one, then get a clean 503 — short, so that a
 # database outage answers 503 at once instead of holding every request). Off in tests (one connection each).
-# Requests served at once by one ASGI process (core/asgi.py: that many reused threads; more wait on the event loop).
+# Requests served at once by one ASGI process (serving/asgi.py: that many reused threads; more wait on the event loop).
 HTTP_THREADS = env.int("HTTP_THREADS", default=16)
-# A connection for each request thread, and a few for the background threads (core/coalesce.py, the live-vote
+# SERVING_DJANGO_HANDLER=true serves HTTP with Django's own ASGIHandler instead of serving/asgi.py's: the same answers,
+# slower, HTTP_THREADS unused; the way out should an asgiref upgrade break what serving/asgi.py takes from asgiref's
+# internals (serving/asgiref_contract.py, tested by tests/core/test_asgiref_contract.py).
+SERVING_DJANGO_HANDLER = env.bool("SERVING_DJANGO_HANDLER", default=False)
+# A connection for each request thread, and a few for the background threads (serving/coalesce.py, the live-vote
 # publisher) and Channels, so that no request thread waits for one.
 DB_POOL_MAX = env.int("DB_POOL_MAX", default=0 if TESTING else HTTP_THREADS + 4)
 if DB_POOL_MAX > 0:
@@ -123,31 +132,34 @@ if DB_POOL_MAX > 0:
 # Health checks: with persistent connections, Django checks one before reusing it in a new request. With the pool,
 # the same setting makes psycopg check every connection it hands out — one more round trip on every request (5 % of a
 # vote's CPU, bench/mapvotes_bench.py) — so it is off there: after a database restart each stale pooled connection
-# fails once, with a clean 503 (core.middleware.DatabaseUnavailableMiddleware), and is replaced (tests/ops/test_faults).
+# fails once, with a clean 503 (serving.middleware.DatabaseUnavailableMiddleware), and is replaced (tests/ops/test_faults).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = DB_POOL_MAX <= 0
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 # JIT compilation costs seconds on short OLTP queries (measured on the matching queries) and never pays back here.
 DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
-# Statements run 5 times on a connection through a server-binding cursor (core/db.py) are prepared; Django's own
+# Statements run 5 times on a connection through a server-binding cursor (serving/db.py) are prepared; Django's own
 # cursors bind on the client and are never prepared. Django leaves psycopg's threshold off (None) unless set here.
 DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Optional PostgreSQL read replica for read-only API requests (config/db_router.py, README "Scaling").
+# Optional PostgreSQL read replica for read-only API requests (config/db_router.py, docs/operations.md).
 if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = {
         **DATABASES["default"],
         **env.db("DATABASE_REPLICA_URL", engine="django.contrib.gis.db.backends.postgis"),
-        "ENGINE": "core.db_backend",
+        "ENGINE": "serving.db_backend",
         "TEST": {"MIRROR": "default"},
     }
     DATABASE_ROUTERS = ["config.db_router.ReadReplicaRouter"]
     MIDDLEWARE.insert(
-        MIDDLEWARE.index("core.middleware.DatabaseUnavailableMiddleware") + 1, "config.db_router.ReplicaReadsMiddleware"
+        MIDDLEWARE.index("serving.middleware.DatabaseUnavailableMiddleware") + 1,
+        "config.db_router.ReplicaReadsMiddleware",
     )
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
     # Pub/sub layer: one subscription connection per worker for all its groups. The list-based core layer read each
     # consumer's channel with its own blocking pop: with 500 map clients, some reads timed out after a burst of votes
     # and 500 disconnections at once exhausted its connection pool (bench/mapvotes_bench.py fan-out). CHANNEL_LAYER=core
@@ -157,12 +169,22 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer"
             if env("CHANNEL_LAYER", default="pubsub") == "core"
             else "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # One immediate retry on a connection error: after a Redis restart the first command on each pooled
+            # connection fails (the socket is dead), and the first live update or WebSocket of each worker was lost.
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "retry_on_error": [RedisConnectionError],
+                        "socket_connect_timeout": 1,
+                    }
+                ]
+            },
         }
     }
     CACHES = {
         "default": {
-            "BACKEND": "core.cache.RedisCache",  # django-redis, one client per process
+            "BACKEND": "serving.cache.RedisCache",  # django-redis, one client per process
             "LOCATION": REDIS_URL,
             # A cache outage must degrade, not fail requests.
             "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
@@ -177,7 +199,7 @@ else:
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.LoginGuardBackend",  # admits every password check first (accounts/login_guard.py)
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -201,23 +223,30 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupWithTermsForm"}
 ACCOUNT_LOGOUT_ON_GET = False
-ACCOUNT_RATE_LIMITS = False if TESTING else {"login_failed": "10/m/ip,5/5m/key", "signup": "20/m/ip"}
-
-AXES_ENABLED = not TESTING
-AXES_FAILURE_LIMIT = 10
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
-AXES_USERNAME_FORM_FIELD = "login"
-AXES_LOCKOUT_CALLABLE = "core.middleware.axes_lockout_response"
-AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("NUM_PROXIES", default=None)
+# allauth's own limits, except the failed log-ins, which accounts.login_guard counts (per account, address and pair,
+# with growing delays instead of allauth's per-key lock). They live in the cache, which falls back to per-process
+# memory when Redis is unreachable (serving/cache.py), so they never refuse everyone.
+ACCOUNT_RATE_LIMITS = False if TESTING else {"login_failed": None, "signup": "20/m/ip"}
+# Password guessing (accounts/login_guard.py): per scope, attempts allowed in `window` seconds, then a delay between
+# attempts of base × 2^n seconds up to `cap`. Off in tests; a test that checks it sets its own.
+LOGIN_GUARD = (
+    {}
+    if TESTING
+    else {
+        "pair": {"free": 5, "base": 30, "cap": 15 * 60, "window": 3600},
+        "account": {"free": 10, "base": 60, "cap": 15 * 60, "window": 3600},
+        "address": {"free": 50, "base": 60, "cap": 15 * 60, "window": 3600},
+    }
+)
 
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="fr")
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
+# One date style ("5 déc. 2026"); not under locale/, whose name would shadow Python's own locale module.
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -255,6 +284,8 @@ for _key in (
         globals()[_key] = EMAIL_CONFIG[_key]
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Participe <ne-pas-repondre@participe.paris.fr>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the contact page sends messages; unset: to every active member of the mission team (pages/services.py).
+CONTACT_EMAIL = env("CONTACT_EMAIL", default="")
 
 TASKS = {
     "default": {
@@ -270,34 +301,43 @@ TASKS = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so that an anonymous API call gets 401 with WWW-Authenticate.
-        "core.authentication.TokenAuthentication",  # DRF's, with a leaner query
-        "rest_framework.authentication.SessionAuthentication",
+        "serving.authentication.TokenAuthentication",  # DRF's, with a leaner query
+        "serving.authentication.SessionAuthentication",  # DRF's, refusing a missing CSRF token in French
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_PAGINATION_CLASS": "core.rest.StandardPagination",
+    # serving.parsers.JSONParser: DRF's, refusing too-deep nesting, NUL and lone surrogates with a 400 (never a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "serving.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "serving.rest.StandardPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "core.rest.exception_handler",
-    "DEFAULT_METADATA_CLASS": "core.metadata.DescriptionOnlyMetadata",
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.negotiation.ContentNegotiation",
+    "EXCEPTION_HANDLER": "serving.rest.exception_handler",
+    "DEFAULT_METADATA_CLASS": "serving.metadata.DescriptionOnlyMetadata",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "serving.negotiation.ContentNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Global limits: per IP for anonymous clients ("anon"), per account otherwise ("user"), off in tests ("");
     # THROTTLE_ANON / THROTTLE_USER override them. Views that vote, propose... add `throttle_scope = "<action>"`,
-    # limited with the rates of THROTTLE_ACTIONS below; core.throttling.RequestThrottle counts both in one round trip.
-    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.RequestThrottle"],
+    # limited with the rates of THROTTLE_ACTIONS below; serving.throttling.RequestThrottle counts both in one round trip.
+    "DEFAULT_THROTTLE_CLASSES": ["serving.throttling.RequestThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         scope: "" if TESTING else env(f"THROTTLE_{scope.upper()}", default=rate)
         for scope, rate in {"anon": "120/min", "user": "600/min"}.items()
     },
-    # Behind N reverse proxies, the client IP is taken from X-Forwarded-For (per-IP limits, axes).
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
 }
-# Rate limits per action (core/throttling.py), shared by the API and the pages: (per account, per IP address).
+# Why an account may not do what it asked, in a sentence (serving.rest.require_perm: its 403 says it).
+SERVING_REFUSAL_REASON = "accounts.rules.refusal_reason"
+# Behind N reverse proxies of our own, the client address is the N-th from the right of X-Forwarded-For; unset or 0,
+# the connection's address, whatever the headers say (serving/clientip.py decides it for every use).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# Rate limits per action (serving/throttling.py), shared by the API and the pages: (per account, per IP address).
 # "N/period" (s, min, h, d; "5/10min"), several windows separated by commas, "" = none. THROTTLE_<ACTION> sets the
 # per-account rate, THROTTLE_<ACTION>_IP the per-IP one. Per account is the real unit (verified accounts); per IP
 # stays loose because a library, a school or a mobile operator puts many residents behind one address. The
 # benchmarks raise THROTTLE_VOTE (bench/benchdb.py): 300 votes/s from 100 accounts is 180 a minute per account.
-# Sign-up and log-in have no account yet: per IP here (API), plus allauth's ACCOUNT_RATE_LIMITS and django-axes.
+# Sign-up and log-in have no account yet: per IP here (API), plus allauth's ACCOUNT_RATE_LIMITS and the log-in guard.
 # Off in tests: a test that checks a limit sets its own rates.
 THROTTLE_ACTIONS = {
     action: {
@@ -358,6 +398,10 @@ SPECTACULAR_SETTINGS = {
         "ContributionStatusEnum": "strategy.models.Contribution.Status",
         "NeedKindEnum": "ideas.models.NeedKind",
         "ApplicationDecisionEnum": ["shortlisted", "invited", "accepted", "declined"],
+        "MissionKindEnum": "volunteering.models.Mission.Kind",
+        "InternshipLevelEnum": "volunteering.models.Mission.Level",
+        "AnnotationKindEnum": "strategy.models.Annotation.Kind",
+        "AnnotationStanceEnum": "strategy.models.Annotation.Stance",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -381,6 +425,9 @@ LEAFLET_CONFIG = {
 }
 MAP_TILES_URL = LEAFLET_CONFIG["TILES"][0][1]
 
+# A form sent without its CSRF token (expired page, cookies refused, another site): a French page that keeps the text.
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
+
 # Security (production values when DEBUG is off)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -398,8 +445,7 @@ if not DEBUG:
     CSRF_COOKIE_HTTPONLY = False  # the API client reads it; the session cookie stays HttpOnly
     SESSION_COOKIE_SAMESITE = "Lax"
 # GDAL 3.6 is what Debian 12 ships; we never open user-supplied spatial files through GDAL.
-SILENCED_SYSTEM_CHECKS = ["gis.W001"] + (["axes.W003"] if TESTING else [])
-AXES_VERBOSE = False
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
 LOGGING = {
     "version": 1,
@@ -409,7 +455,8 @@ LOGGING = {
     "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
 }
 
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The site's address in e-mails, the Atom feed and allauth's links; `migrate` copies its host into the sites framework.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Address search: the national address base (e.g. https://api-adresse.data.gouv.fr/search/) when set, else the
 # local gazetteer only (manage.py load_places). Server-side, with a short timeout and a logged fallback.
 GEOCODER_URL = env("GEOCODER_URL", default="")

@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from config.home import home
+
 admin.site.site_header = _("Participe administration")
 admin.site.site_title = _("Participe")
 
@@ -14,6 +16,7 @@ api_patterns = [
     path("", include("volunteering.api_urls")),
     path("", include("ideas.api_urls")),
     path("", include("strategy.api_urls")),
+    path("", include("budget.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -22,6 +25,7 @@ urlpatterns = [
     # The API first: its prefix sends every other path on at once, and an API request is not tried (and recorded,
     # for the 404 page) against the page patterns before its own: resolving a vote's URL took 72 µs, now 35.
     path("api/v1/", include(api_patterns)),
+    path("", home, name="home"),  # reads every space: not in core (config/home.py)
     path("", include("core.urls")),
     path("comptes/", include("allauth.urls")),
     path("comptes/", include("accounts.urls")),
@@ -29,6 +33,8 @@ urlpatterns = [
     path("benevolat/", include("volunteering.urls")),
     path("idees/", include("ideas.urls")),
     path("strategie/", include("strategy.urls")),
+    path("budget-participatif/", include("budget.urls")),
+    path("", include("pages.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
@@ -40,7 +46,7 @@ handler500 = "core.views.error_500"
 
 if settings.MEDIA_URL.startswith("/"):
     # Public uploads (proposal photos) by a view that never leaves MEDIA_ROOT/public/, in development and production
-    # alike (WhiteNoise serves static files only). With object storage (README "Scaling") MEDIA_URL is absolute.
+    # alike (WhiteNoise serves static files only). With object storage (docs/operations.md) MEDIA_URL is absolute.
     from core.views import public_media
 
     urlpatterns += [path(f"{settings.MEDIA_URL.lstrip('/')}public/<path:path>", public_media, name="public-media")]

@@ -3,7 +3,18 @@ from django.contrib.gis.admin import GISModelAdmin
 from django.core.exceptions import ValidationError
 from rest_framework.exceptions import APIException
 
-from .models import AuditLog, CityBoundary, District, Notification, Place, Quartier, Report, Theme
+from .models import (
+    AuditLog,
+    CityBoundary,
+    District,
+    Follow,
+    Notification,
+    NotificationSetting,
+    Place,
+    Quartier,
+    Report,
+    Theme,
+)
 
 
 class ServiceWrittenAdmin(admin.ModelAdmin):
@@ -81,6 +92,22 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["title", "recipient__email"]
     raw_id_fields = ["recipient"]
+
+
+@admin.register(Follow)
+class FollowAdmin(admin.ModelAdmin):
+    list_display = ["user", "content_type", "object_id", "created_at"]
+    list_filter = ["content_type"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(NotificationSetting)
+class NotificationSettingAdmin(admin.ModelAdmin):
+    list_display = ["user", "category", "channel"]
+    list_filter = ["category", "channel"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user"]
 
 
 @admin.register(AuditLog)

@@ -1,16 +1,19 @@
+from django.contrib.gis.geos import Point
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import geocoding
+from serving.cache import cache_status
+from serving.realtime import channel_layer_status
+
+from . import follows, geocoding
 from .models import Notification, Theme
-from .realtime import channel_layer_status
 from .selectors import districts_geojson_cached
 from .serializers import DistrictSerializer, NotificationSerializer, ThemeSerializer
 
@@ -47,8 +50,14 @@ class PlaceSearch(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, required=True, description="An address, a place, or 'lat, lon' / 'lon,lat'"),
-            OpenApiParameter("limit", int, description="1–10 (default 5)"),
+            OpenApiParameter(
+                "q",
+                # 2 to 200 characters once trimmed: two non-blank characters at least
+                {"type": "string", "minLength": 2, "maxLength": 200, "pattern": r"\S[\s\S]*\S"},
+                required=True,
+                description="An address, a place, or 'lat, lon' / 'lon,lat'",
+            ),
+            OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 10}, description="1–10 (default 5)"),
         ],
         responses={200: PlaceSerializer(many=True)},
     )
@@ -70,6 +79,35 @@ class PlaceSearch(APIView):
         return Response([match.as_dict() for match in geocoding.geocode(text, limit=limit)])
 
 
+class PlaceReverse(APIView):
+    """Words for a point chosen on a map (what a picker shows in the place field): 404 outside Paris."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("lon", {"type": "number", "minimum": -180, "maximum": 180}, required=True),
+            OpenApiParameter("lat", {"type": "number", "minimum": -90, "maximum": 90}, required=True),
+        ],
+        responses={200: PlaceSerializer, 404: OpenApiResponse(description="The point is not in Paris")},
+    )
+    def get(self, request):
+        errors = {}
+        values = {}
+        for name, bound in (("lon", 180), ("lat", 90)):
+            try:
+                values[name] = float(request.query_params.get(name, ""))
+            except ValueError:
+                errors[name] = [_("Give a number.")]
+                continue
+            if not -bound <= values[name] <= bound:
+                errors[name] = [_("Give a number between %(min)d and %(max)d.") % {"min": -bound, "max": bound}]
+        if errors:
+            raise ValidationError(errors)
+        match = geocoding.reverse(Point(values["lon"], values["lat"], srid=4326))
+        if match is None:
+            raise NotFound(_("This point is outside Paris."))
+        return Response(match.as_dict())
+
+
 class NotificationList(generics.ListAPIView):
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = NotificationSerializer
@@ -77,6 +115,36 @@ class NotificationList(generics.ListAPIView):
 
     def get_queryset(self):
         return self.request.user.notifications.all()
+
+
+class FollowSerializer(serializers.Serializer):
+    following = serializers.BooleanField()
+
+
+class FollowView(APIView):
+    """Follow (PUT), unfollow (DELETE) or ask (GET) about a proposal, an idea, a mission or a strategy section."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    def _target(self, kind, pk):
+        target = follows.followable(kind, pk)
+        if target is None:
+            raise NotFound(_("Not found."))
+        return target
+
+    @extend_schema(responses={200: FollowSerializer})
+    def get(self, request, kind, pk):
+        return Response({"following": follows.is_following(request.user, self._target(kind, pk))})
+
+    @extend_schema(request=None, responses={200: FollowSerializer})
+    def put(self, request, kind, pk):
+        follows.follow(request.user, self._target(kind, pk))
+        return Response({"following": True})
+
+    @extend_schema(request=None, responses={200: FollowSerializer})
+    def delete(self, request, kind, pk):
+        follows.unfollow(request.user, self._target(kind, pk))
+        return Response({"following": False})
 
 
 class NotificationsReadAll(APIView):
@@ -88,7 +156,15 @@ class NotificationsReadAll(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema(responses={200: OpenApiResponse(description="Health of the database and the channel layer")})
+@extend_schema(
+    responses={
+        200: OpenApiResponse(
+            description="Health: `database` ok|unavailable (503 when unavailable), `channel_layer` ok|unavailable (live "
+            "updates off), `cache` ok|per-process (Redis unreachable: cache, rate limits and log-in counters kept "
+            "in each worker's memory)|local (no Redis configured), `status` ok|degraded"
+        )
+    }
+)
 @api_view(["GET"])
 @permission_classes([permissions.AllowAny])
 def healthz(request):
@@ -98,5 +174,7 @@ def healthz(request):
             cursor.execute("SELECT 1")
     except Exception:  # noqa: BLE001
         database = "unavailable"
-    body = {"database": database, "channel_layer": channel_layer_status(), "time": timezone.now().isoformat()}
+    body = {"database": database, "channel_layer": channel_layer_status(), "cache": cache_status()}
+    body["status"] = "ok" if body["channel_layer"] == "ok" and body["cache"] != "per-process" else "degraded"
+    body["time"] = timezone.now().isoformat()
     return Response(body, status=200 if database == "ok" else 503)

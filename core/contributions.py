@@ -13,7 +13,7 @@ How the inbox stays truthful:
 - `support_changed(key, pk)`: a source's support figure changed (a vote, a support, an application);
   after commit, the figure computed by SQL from `Source.support` is copied into the inbox — within
   CONTRIBUTION_SUPPORT_DELAY seconds (0.5), by a background thread of the process that copies every
-  object due in one transaction (core.coalesce), so that a vote does not pay for it and a popular
+  object due in one transaction (serving.coalesce), so that a vote does not pay for it and a popular
   proposal's thousand votes a minute are one copy per window; at once when the delay is 0 (tests). It
   never fails the caller. The periodic `sync_contributions --support` task repairs whatever a lost
   callback (a crash between commit and refresh) left stale.
@@ -26,9 +26,9 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models, transaction
 
-from .coalesce import Coalescer
+from serving.coalesce import Coalescer
 
-SOURCE_KEYS = ("map", "idea", "mission", "comment")
+SOURCE_KEYS = ("map", "idea", "mission", "comment", "annotation", "budget")
 
 
 @dataclass(frozen=True)
@@ -65,12 +65,22 @@ class Source:
 
 
 @dataclass(frozen=True)
+class OutcomeSection:
+    slug: str
+    title: str
+    url: str  # the section in the version that integrated it
+
+
+@dataclass(frozen=True)
 class Outcome:
     status: str = "new"
-    version: int | None = None
-    sections: tuple[str, ...] = ()
+    version: int | None = None  # the version that integrated it (the first one, never a later one)
+    sections: tuple[str, ...] = ()  # slugs
     version_url: str = ""
-    public_reason: str = ""
+    public_reason: str = ""  # the team's public word, for every status
+    section_links: tuple[OutcomeSection, ...] = ()
+    duplicate_title: str = ""  # the contribution it was grouped with
+    duplicate_url: str = ""
 
 
 _sources: dict[str, Source] = {}
@@ -80,10 +90,21 @@ _refresh_support: Callable[[str, int], None] | None = None
 _refresh_support_batch: Callable[[str, list[int]], None] | None = None
 
 
+_connector: Callable[[], None] | None = None
+
+
 def register(source: Source) -> None:
     if source.key not in SOURCE_KEYS:
         raise ValueError(f"Unknown contribution source {source.key!r}")
     _sources[source.key] = source
+    if _connector is not None:  # an app later in INSTALLED_APPS than the inbox's registers: connect it too
+        _connector()
+
+
+def set_source_connector(connector: Callable[[], None] | None) -> None:
+    """The inbox's way to hear of sources registered after it started (it connects their signals)."""
+    global _connector
+    _connector = connector
 
 
 def sources() -> list[Source]:
@@ -171,4 +192,9 @@ def outcome_fields(o: Outcome) -> dict:
     if o.status == "integrated":
         data["strategy_version"] = o.version
         data["strategy_sections"] = list(o.sections)
+        data["strategy_section_titles"] = [s.title for s in o.section_links]
+    if o.public_reason:
+        data["strategy_reason"] = o.public_reason
+    if o.status == "duplicate" and o.duplicate_url:
+        data["strategy_duplicate_of"] = o.duplicate_url
     return data

@@ -15,9 +15,12 @@ import urllib.request
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
+from django.contrib.gis.measure import D
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from .geo import district_of_point, is_in_paris
 from .models import Place
@@ -86,17 +89,25 @@ def _from_gazetteer(text: str, limit: int) -> list[Match]:
     ]
 
 
+def _ban_features(url: str, params: dict) -> list:
+    query = urllib.parse.urlencode(params)
+    try:
+        with urllib.request.urlopen(f"{url}?{query}", timeout=settings.GEOCODER_TIMEOUT) as response:  # noqa: S310 - URL from settings
+            return json.load(response).get("features", [])
+    except (OSError, ValueError, AttributeError) as error:
+        logger.warning("Geocoder %s unavailable (%s); using the local gazetteer", url, error)
+        return []
+
+
 def _from_ban(text: str, limit: int) -> list[Match]:
     url = getattr(settings, "GEOCODER_URL", "")
     if not url:
         return []
-    query = urllib.parse.urlencode({"q": f"{text} Paris" if "paris" not in normalize(text) else text, "limit": limit})
-    try:
-        with urllib.request.urlopen(f"{url}?{query}", timeout=settings.GEOCODER_TIMEOUT) as response:  # noqa: S310 - URL from settings
-            features = json.load(response).get("features", [])
-    except (OSError, ValueError, AttributeError) as error:
-        logger.warning("Geocoder %s unavailable (%s); using the local gazetteer", url, error)
-        return []
+    features = _ban_features(url, {"q": f"{text} Paris" if "paris" not in normalize(text) else text, "limit": limit})
+    return _ban_matches(features)
+
+
+def _ban_matches(features: list) -> list[Match]:
     matches = []
     for feature in features:
         try:
@@ -129,3 +140,35 @@ def geocode(text: str, limit: int = 5) -> list[Match]:
 def first_point(text: str) -> Point | None:
     matches = geocode(text, limit=1)
     return matches[0].point if matches else None
+
+
+REVERSE_RADIUS_M = 300
+
+
+def reverse(point: Point) -> Match | None:
+    """Words for a point chosen on a map: the address (BAN), else "near" the closest known place, else the
+    arrondissement; None outside Paris."""
+    if point.srid is None:
+        point.srid = 4326
+    district = _district_number(point)
+    if district is None:
+        return None
+    url = getattr(settings, "GEOCODER_URL", "")
+    if url and "/search" in url:
+        reverse_url = url.replace("/search", "/reverse", 1)
+        found = _ban_matches(_ban_features(reverse_url, {"lon": point.x, "lat": point.y, "limit": 1}))
+        if found:
+            return found[0]
+    nearest = (
+        Place.objects.filter(point__dwithin=(point, D(m=REVERSE_RADIUS_M)))
+        .exclude(kind__in=(Place.Kind.ARRONDISSEMENT, Place.Kind.QUARTIER))
+        .annotate(distance=Distance("point", point))
+        .order_by("distance")
+        .first()
+    )
+    suffix = "er" if district == 1 else "e"
+    if nearest is not None:
+        label = _("Near %(place)s (Paris %(district)s)") % {"place": nearest.name, "district": f"{district}{suffix}"}
+    else:
+        label = _("A point in Paris %(district)s") % {"district": f"{district}{suffix}"}
+    return Match(label=label, kind="point", point=point, district=district)

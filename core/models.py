@@ -84,24 +84,104 @@ class Quartier(models.Model):
 
 
 class Notification(models.Model):
+    """Something the platform tells one account. `message` holds the title and body as message keys (the English
+    msgid) and parameters, rendered in the reader's language when displayed (`core.notifications.render`); `title`
+    and `body` keep the text in the recipient's language at creation, the fallback (and all that older rows have).
+    Text columns: a notification is sized by construction, never the reason the action behind it fails."""
+
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(_("kind"), max_length=60)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.TextField(_("title"))
     body = models.TextField(_("body"), blank=True)
-    url = models.CharField(_("link"), max_length=300, blank=True)
+    message = models.JSONField(_("message keys"), default=dict, blank=True)
+    url = models.TextField(_("link"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # Waits for the recipient's weekly digest e-mail (their setting for this kind).
+    digest_pending = models.BooleanField(_("awaiting the weekly digest"), default=False)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["recipient", "-created_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"]),
+            models.Index(
+                fields=["recipient"], condition=models.Q(digest_pending=True), name="notification_digest_pending"
+            ),
+        ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language (the reader's)."""
+        from .notifications import render
+
+        return render(self, "title")
+
+    @property
+    def display_body(self) -> str:
+        from .notifications import render
+
+        return render(self, "body")
+
+
+class NotificationSetting(models.Model):
+    """How one account wants to hear about one category of notifications (`core.notifications.CATEGORIES`); no row
+    means the category's default."""
+
+    class Channel(models.TextChoices):
+        IN_APP = "in_app", _("On the site only")
+        EMAIL = "email", _("On the site and by e-mail at once")
+        DIGEST = "digest", _("On the site and in a weekly e-mail")
+        NONE = "none", _("Never")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="notification_settings",
+    )
+    category = models.CharField(_("category"), max_length=40)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+
+    class Meta:
+        verbose_name = _("notification setting")
+        verbose_name_plural = _("notification settings")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "category"], name="notification_setting_unique_per_category")
+        ]
+
+    def __str__(self):
+        return f"{self.category}: {self.channel}"
+
+
+class Follow(models.Model):
+    """Someone follows a proposal, an idea, a mission or a strategy section (core.follows) and is told of its status
+    changes, answers and new versions, within their notification settings."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="follows"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(_("date"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "content_type", "object_id"], name="follow_unique_per_target")
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.user_id} → {self.content_type_id}:{self.object_id}"
 
 
 class AuditLog(models.Model):

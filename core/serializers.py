@@ -20,6 +20,9 @@ class DistrictSerializer(GeoFeatureModelSerializer):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    # Rendered in the language of the request from the stored message keys.
+    title = serializers.CharField(source="display_title", read_only=True)
+    body = serializers.CharField(source="display_body", read_only=True)
     read = serializers.SerializerMethodField()
 
     class Meta:

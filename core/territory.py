@@ -183,6 +183,24 @@ class BoundaryFileError(ValueError):
     pass
 
 
+def district_name(number: int) -> str:
+    """ "12e arrondissement", "1er arrondissement" (never the open data's "12ème Ardt")."""
+    return f"{number}{'er' if number == 1 else 'e'} arrondissement"
+
+
+def district_label(district) -> str:
+    """ "12e arr." / "1er arr." from a District, a number or a numeric string; "" when there is none."""
+    number = getattr(district, "number", district)
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        return ""
+    if not 1 <= number <= 20:
+        return ""
+    # The French abbreviation is kept in English too: it is how Paris names its arrondissements.
+    return f"{number}{'er' if number == 1 else 'e'}\u00a0arr."
+
+
 def _multipolygon(geometry: dict | GEOSGeometry) -> MultiPolygon:
     geom = geometry if isinstance(geometry, GEOSGeometry) else GEOSGeometry(json.dumps(geometry), srid=4326)
     if geom.srid is None:
@@ -246,7 +264,8 @@ def load_file(path: str | Path) -> tuple[str, int, int]:
                 number=number,
                 defaults={
                     "insee": str(props["c_arinsee"]),
-                    "name": str(props["l_ar"]).strip(),
+                    # The open data says "12ème Ardt": we store the French form, the official one stays beside it.
+                    "name": district_name(number),
                     "official_name": str(props["l_aroff"]).strip(),
                     "geometry": geometry,
                     "approximate": False,
@@ -310,7 +329,7 @@ def load_approximate() -> None:
             number=number,
             defaults={
                 "insee": f"751{number:02d}",
-                "name": f"{number}{'er' if number == 1 else 'e'} arrondissement",
+                "name": district_name(number),
                 "official_name": ARRONDISSEMENT_NAMES[number - 1],
                 "geometry": _multipolygon(cell),
                 "approximate": True,

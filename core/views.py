@@ -1,24 +1,22 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseNotModified, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import http_date, urlencode
+from django.utils.http import http_date, url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.static import was_modified_since
 
+from . import follows
+from .forms import NotificationSettingsForm
 from .models import AuditLog
 from .moderation import action_label
-from .spaces import spaces
-
-
-def home(request):
-    return render(request, "core/home.html", {"spaces": spaces()})
 
 
 @login_required
@@ -34,6 +32,32 @@ def notifications_read(request):
     return render(
         request, "core/notifications.html", {"page": Paginator(request.user.notifications.all(), 30).get_page(1)}
     )
+
+
+@login_required
+def notification_settings(request):
+    form = NotificationSettingsForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your notification settings have been saved."))
+        return redirect("notification-settings")
+    return render(request, "core/notification_settings.html", {"form": form})
+
+
+@login_required
+@require_POST
+def follow(request, kind, pk):
+    """The follow button of the proposal, idea, mission and section pages (a form: works without JavaScript)."""
+    target = follows.followable(kind, pk)
+    if target is None:
+        raise Http404
+    if request.POST.get("action") == "unfollow":
+        follows.unfollow(request.user, target)
+        messages.success(request, _("You no longer follow this page."))
+    else:
+        follows.follow(request.user, target)
+        messages.success(request, _("You follow this page: you will be told what happens to it."))
+    return redirect(target.get_absolute_url())
 
 
 @login_required
@@ -65,6 +89,25 @@ def error_403(request, exception=None):
     if _wants_json(request):
         return JsonResponse({"detail": message}, status=403)
     return render(request, "403.html", {"message": message}, status=403)
+
+
+def csrf_failure(request, reason=""):
+    """A write refused for its missing or stale CSRF token: say it in French and show what was typed, to copy.
+    No button sends it again: that button, on a page a foreign site can post to, would be the forgery it prevents."""
+    from serving.authentication import CSRF_REFUSAL
+
+    if _wants_json(request):
+        return JsonResponse({"detail": str(CSRF_REFUSAL)}, status=403)
+    typed = [
+        value
+        for name, values in request.POST.lists()
+        for value in values
+        if name not in ("csrfmiddlewaretoken", "next") and (" " in value.strip() or len(value) > 40)
+    ]
+    back = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+        back = ""  # a link back to our own form only, never to the site that sent the forgery
+    return render(request, "403_csrf.html", {"message": CSRF_REFUSAL, "typed": typed, "back": back}, status=403)
 
 
 def error_400(request, exception=None):

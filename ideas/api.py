@@ -12,11 +12,13 @@ from rest_framework.response import Response
 
 from accounts.models import Organization
 from core.contributions import outcomes
+from serving.rest import require_perm
 
 from . import selectors, services
-from .models import Comment, Connection, Idea, IdeaImage, Message, Need, NewsPost, PartnerProfile
+from .models import Comment, Connection, Idea, IdeaImage, Message, Need, NeedKind, NewsPost, PartnerProfile
 from .serializers import (
     BodySerializer,
+    CommentInputSerializer,
     CommentSerializer,
     ConnectionDecisionSerializer,
     ConnectionInputSerializer,
@@ -40,9 +42,13 @@ from .serializers import (
 FILTER_PARAMS = [
     OpenApiParameter("q", str, description="Full-text search (French, accents ignored)"),
     OpenApiParameter("theme", str, description="Theme slug"),
-    OpenApiParameter("district", int, description="Arrondissement 1–20 (city-wide items included)"),
+    OpenApiParameter(
+        "district",
+        {"type": "integer", "minimum": 1, "maximum": 20},
+        description="Arrondissement 1–20 (city-wide items included)",
+    ),
     OpenApiParameter("stage", str, enum=Idea.Stage.values),
-    OpenApiParameter("need", str, description="Kind of uncovered need / of offer"),
+    OpenApiParameter("need", str, enum=NeedKind.values, description="Kind of uncovered need / of offer"),
     OpenApiParameter("status", str, enum=list(Idea.PUBLIC_STATUSES)),
 ]
 
@@ -73,7 +79,7 @@ def _idea_payload(request, ideas):
 
 
 class IdeaListCreate(GenericAPIView):
-    throttle_scope = "propose"  # core.throttling
+    throttle_scope = "propose"  # serving.throttling
     permission_classes = [ReadOrAuthenticated]
     serializer_class = IdeaSerializer
     queryset = Idea.objects.none()  # for the schema; get() reads through selectors
@@ -117,6 +123,7 @@ class IdeaMatches(GenericAPIView):
     @extend_schema(parameters=FILTER_PARAMS, responses=PartnerMatchSerializer(many=True))
     def get(self, request, pk):
         idea = _visible_idea(request, pk)
+        require_perm(request.user, "ideas.view_matches", idea)  # the same named rule as the idea page
         with selectors.no_jit():
             page = self.paginate_queryset(selectors.partners_for_idea(idea, _filters(request)))
             matches = selectors.matches_for_idea(idea, page)
@@ -125,7 +132,7 @@ class IdeaMatches(GenericAPIView):
 
 
 class IdeaSupport(GenericAPIView):
-    throttle_scope = "vote"  # core.throttling
+    throttle_scope = "vote"  # serving.throttling
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = SupportSerializer
 
@@ -134,14 +141,14 @@ class IdeaSupport(GenericAPIView):
         count = services.support(request.user, _visible_idea(request, pk))
         return Response({"supporters_count": count})
 
-    @extend_schema(request=None, responses=SupportSerializer)
+    @extend_schema(request=None, responses={200: SupportSerializer})  # a body, not drf-spectacular's DELETE 204
     def delete(self, request, pk):
         count = services.unsupport(request.user, _visible_idea(request, pk))
         return Response({"supporters_count": count})
 
 
 class IdeaConnections(GenericAPIView):
-    throttle_scope = "message"  # core.throttling
+    throttle_scope = "message"  # serving.throttling
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = ConnectionSerializer
 
@@ -194,7 +201,7 @@ class ConnectionDetail(GenericAPIView):
 
 
 class ConnectionMessages(GenericAPIView):
-    throttle_scope = "message"  # core.throttling
+    throttle_scope = "message"  # serving.throttling
     queryset = Message.objects.none()  # for the schema
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = MessageSerializer
@@ -215,7 +222,7 @@ class ConnectionMessages(GenericAPIView):
 
 
 class IdeaComments(GenericAPIView):
-    throttle_scope = "comment"  # core.throttling
+    throttle_scope = "comment"  # serving.throttling
     queryset = Comment.objects.none()  # for the schema
     permission_classes = [ReadOrAuthenticated]
     serializer_class = CommentSerializer
@@ -225,16 +232,53 @@ class IdeaComments(GenericAPIView):
         page = self.paginate_queryset(selectors.comments_of(_visible_idea(request, pk)))
         return self.get_paginated_response(CommentSerializer(page, many=True).data)
 
-    @extend_schema(request=BodySerializer, responses={201: CommentSerializer})
+    @extend_schema(request=CommentInputSerializer, responses={201: CommentSerializer})
     def post(self, request, pk):
-        data = BodySerializer(data=request.data)
+        data = CommentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        comment = services.add_comment(request.user, _visible_idea(request, pk), data.validated_data["body"])
+        comment = services.add_comment(
+            request.user, _visible_idea(request, pk), data.validated_data["body"], data.validated_data.get("parent")
+        )
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
+class IdeaComment(GenericAPIView):
+    """One comment; its author edits it (marked as edited) or deletes it (its replies stay)."""
+
+    throttle_scope = "comment"  # serving.throttling
+    queryset = Comment.objects.none()  # for the schema
+    permission_classes = [ReadOrAuthenticated]
+    serializer_class = CommentSerializer
+
+    def _comment(self, request, pk, cid):
+        return get_object_or_404(Comment.objects.select_related("author"), pk=cid, idea=_visible_idea(request, pk))
+
+    @extend_schema(summary="One comment", responses={200: CommentSerializer})
+    def get(self, request, pk, cid):
+        return Response(CommentSerializer(self._comment(request, pk, cid)).data)
+
+    @extend_schema(
+        summary="Edit one's own comment (marked as edited)", request=BodySerializer, responses={200: CommentSerializer}
+    )
+    def patch(self, request, pk, cid):
+        comment = self._comment(request, pk, cid)
+        data = BodySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = services.edit_comment(request.user, comment, data.validated_data["body"])
+        return Response(CommentSerializer(comment).data)
+
+    @extend_schema(
+        summary="Delete one's own comment (its replies stay; it reads “deleted by its author”)",
+        request=None,
+        responses={200: CommentSerializer},
+    )
+    def delete(self, request, pk, cid):
+        comment = services.delete_comment(request.user, self._comment(request, pk, cid))
+        return Response(CommentSerializer(comment).data)
+
+
 class IdeaNews(GenericAPIView):
-    throttle_scope = "propose"  # core.throttling
+    throttle_scope = "propose"  # serving.throttling
     queryset = NewsPost.objects.none()  # for the schema
     permission_classes = [ReadOrAuthenticated]
     serializer_class = NewsSerializer
@@ -339,7 +383,7 @@ class NeedMission(GenericAPIView):
 
 
 class PartnerListCreate(GenericAPIView):
-    throttle_scope = "propose"  # core.throttling
+    throttle_scope = "propose"  # serving.throttling
     permission_classes = [ReadOrAuthenticated]
     serializer_class = PartnerSerializer
     queryset = PartnerProfile.objects.none()  # for the schema
@@ -377,6 +421,13 @@ class PartnerMatches(GenericAPIView):
                 "offers", "themes", selectors.districts_prefetch()
             ),
             pk=pk,
+        )
+        # The same named rule as the "Ideas for you" page: a partner's matches are for its members and the team.
+        require_perm(
+            request.user,
+            "ideas.view_partner_matches",
+            partner,
+            _("Only members of the partner organisation and the City team can see its matches."),
         )
         with selectors.no_jit():
             page = self.paginate_queryset(selectors.ideas_for_partner(partner, _filters(request)))

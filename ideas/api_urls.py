@@ -9,6 +9,7 @@ urlpatterns = [
     path("ideas/<int:pk>/support/", api.IdeaSupport.as_view(), name="api-idea-support"),
     path("ideas/<int:pk>/connections/", api.IdeaConnections.as_view(), name="api-idea-connections"),
     path("ideas/<int:pk>/comments/", api.IdeaComments.as_view(), name="api-idea-comments"),
+    path("ideas/<int:pk>/comments/<int:cid>/", api.IdeaComment.as_view(), name="api-idea-comment"),
     path("ideas/<int:pk>/news/", api.IdeaNews.as_view(), name="api-idea-news"),
     path("ideas/<int:pk>/images/", api.IdeaImages.as_view(), name="api-idea-images"),
     path("ideas/<int:pk>/images/<int:image_id>/", api.IdeaImageDetail.as_view(), name="api-idea-image"),

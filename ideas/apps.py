@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from core.spaces import figure
 
 
 class IdeasConfig(AppConfig):
@@ -36,8 +39,11 @@ def _recent():
 def _figures():
     from .models import Idea, Need, PartnerProfile
 
+    ideas = Idea.objects.filter(status__in=Idea.PUBLIC_STATUSES, is_hidden=False).count()
+    partners = PartnerProfile.objects.count()
+    covered = Need.objects.filter(covered=True).count()
     return [
-        (_("published ideas"), Idea.objects.filter(status__in=Idea.PUBLIC_STATUSES, is_hidden=False).count()),
-        (_("partners"), PartnerProfile.objects.count()),
-        (_("needs covered"), Need.objects.filter(covered=True).count()),
+        figure(ngettext("%(n)s published idea", "%(n)s published ideas", ideas), ideas),
+        figure(ngettext("%(n)s partner", "%(n)s partners", partners), partners),
+        figure(ngettext("%(n)s need covered", "%(n)s needs covered", covered), covered),
     ]

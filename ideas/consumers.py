@@ -1,6 +1,6 @@
 from channels.db import database_sync_to_async
 
-from core.consumers import BroadcastConsumer
+from serving.consumers import BroadcastConsumer
 
 from .services import connection_group
 

@@ -156,6 +156,11 @@ class MessageForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Your comment"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
+    parent = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+class CommentEditForm(forms.Form):
+    body = forms.CharField(label=_("Your comment"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class NewsForm(forms.Form):

@@ -21,8 +21,16 @@ def export(user) -> dict:
         ],
         "supports": [{"idea": s.idea_id, "created_at": s.created_at.isoformat()} for s in user.idea_supports.all()],
         "comments": [
-            {"idea": c.idea_id, "body": c.body, "created_at": c.created_at.isoformat()}
-            for c in Comment.objects.filter(author=user)
+            {
+                "id": c.pk,
+                "idea": c.idea_id,
+                "parent": c.parent_id,
+                "body": c.body,
+                "created_at": c.created_at.isoformat(),
+                "edited_at": c.edited_at.isoformat() if c.edited_at else None,
+                "deleted_at": c.deleted_at.isoformat() if c.deleted_at else None,
+            }
+            for c in Comment.objects.filter(author=user).order_by("created_at", "pk")
         ],
         "news": [
             {"idea": p.idea_id, "title": p.title, "body": p.body, "created_at": p.created_at.isoformat()}

@@ -319,16 +319,36 @@ class Comment(Moderated):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    body = models.TextField(_("comment"), max_length=3000)
+    body = models.TextField(_("comment"), max_length=3000, blank=True)
+    # One level of replies: a reply's parent is always a top-level comment (services.add_comment flattens).
+    parent = models.ForeignKey(
+        "self", verbose_name=_("in reply to"), null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+    # Deleted by its author: the body is wiped but the row stays, so that its replies keep their place.
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(body="") | models.Q(deleted_at__isnull=False),
+                name="ideas_comment_body_not_empty",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("pk")), name="ideas_comment_not_reply_to_itself"
+            ),
+        ]
 
     def __str__(self):
         return self.body[:60]
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None
 
 
 class NewsPost(models.Model):

@@ -46,11 +46,30 @@ def is_connection_participant(user, connection):
     return is_idea_holder(user, connection.idea) or _member_of(user, connection.partner.organization_id)
 
 
+@rules.predicate
+def is_comment_author(user, comment):
+    return bool(comment is not None and user and user.is_authenticated and comment.author_id == user.pk)
+
+
+@rules.predicate
+def is_live_comment(user, comment):
+    """Neither hidden by the team nor deleted by its author."""
+    return bool(comment is not None and not comment.is_hidden and comment.deleted_at is None)
+
+
+@rules.predicate
+def is_not_deleted_comment(user, comment):
+    return bool(comment is not None and comment.deleted_at is None)
+
+
 rules.add_perm("ideas.view_idea", is_idea_public | is_idea_holder | is_team)
 rules.add_perm("ideas.add_idea", is_verified)
 rules.add_perm("ideas.change_idea", is_verified & (is_idea_holder | is_team))
 rules.add_perm("ideas.support_idea", is_verified & is_idea_open)
 rules.add_perm("ideas.comment_idea", is_verified & is_idea_public)
+# Own words: the team hides (moderation) but never rewrites a comment; deleting one's words needs no verified address.
+rules.add_perm("ideas.change_comment", is_verified & is_comment_author & is_live_comment)
+rules.add_perm("ideas.delete_comment", rules.is_active & is_comment_author & is_not_deleted_comment)
 rules.add_perm("ideas.post_news", is_verified & is_idea_holder)
 rules.add_perm("ideas.view_matches", is_idea_public | is_idea_holder | is_team)
 rules.add_perm("ideas.moderate_idea", is_team)

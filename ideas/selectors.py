@@ -18,6 +18,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -146,7 +147,28 @@ def partner_list(filters: IdeaFilters):
 
 
 def comments_of(idea):
-    return Comment.objects.filter(idea=idea).select_related("author")
+    """Reading order: each top-level comment followed by its replies (threads in the order they started)."""
+    return (
+        Comment.objects.filter(idea=idea)
+        .select_related("author")
+        .order_by(Coalesce("parent_id", "id"), "created_at", "pk")
+    )
+
+
+def comment_threads(idea, user=None) -> list:
+    """Top-level comments, each with `.thread_replies` (its replies) and, for `user`, `.can_edit` / `.can_delete`."""
+    threads, by_id = [], {}
+    for comment in comments_of(idea):
+        if user is not None:
+            comment.can_edit = user.has_perm("ideas.change_comment", comment)
+            comment.can_delete = user.has_perm("ideas.delete_comment", comment)
+        if comment.parent_id and comment.parent_id in by_id:
+            by_id[comment.parent_id].thread_replies.append(comment)
+        else:
+            comment.thread_replies = []
+            by_id[comment.pk] = comment
+            threads.append(comment)
+    return threads
 
 
 def news_of(idea):
@@ -389,3 +411,21 @@ def idea_for_mission(mission_id: int):
         .first()
     )
     return need.idea if need else None
+
+
+def ideas_seeking_partners(limit: int = 4) -> list[Idea]:
+    """The newest open ideas with at least one need not covered yet, each with `open_needs` (the kinds, in words).
+
+    Read from the idea's own copy of its uncovered need kinds (`open_need_kinds`, kept by the services): one query,
+    no join to the needs.
+    """
+    ideas = list(
+        Idea.objects.filter(status__in=Idea.OPEN_STATUSES, is_hidden=False)
+        .exclude(open_need_kinds=[])
+        .only("id", "title", "pitch", "status", "open_need_kinds", "published_at")
+        .order_by("-published_at", "-pk")[:limit]
+    )
+    labels = dict(NeedKind.choices)
+    for idea in ideas:
+        idea.open_needs = [labels[k] for k in idea.open_need_kinds if k in labels]
+    return ideas

@@ -259,16 +259,41 @@ class BodySerializer(serializers.Serializer):
 class CommentSerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
     body = serializers.SerializerMethodField()
+    is_deleted = serializers.BooleanField(
+        read_only=True, help_text="Deleted by its author: the body says so, replies stay."
+    )
 
     class Meta:
         model = Comment
-        fields = ["id", "author", "body", "is_hidden", "hidden_reason", "created_at"]
+        fields = [
+            "id",
+            "parent",
+            "author",
+            "body",
+            "is_hidden",
+            "hidden_reason",
+            "created_at",
+            "edited_at",
+            "is_deleted",
+        ]
 
     def get_author(self, obj) -> str:
         return _name(obj.author)
 
     def get_body(self, obj) -> str:
+        if obj.is_deleted:
+            return str(_("deleted by its author"))
         return "" if obj.is_hidden else obj.body
+
+
+class CommentInputSerializer(serializers.Serializer):
+    body = serializers.CharField(allow_blank=True)
+    parent = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="Id of the comment this one answers (a reply to a reply joins its thread).",
+    )
 
 
 class NewsSerializer(serializers.ModelSerializer):

@@ -13,14 +13,16 @@ from django.db.models import F, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Membership, Organization
-from core import images, moderation
+from core import follows, images, moderation
 from core.contributions import contribution_changed, support_changed
 from core.models import District, Theme
-from core.notifications import notify
-from core.realtime import publish_on_commit
+from core.notifications import Message as Text
+from core.notifications import notify, notify_reply
 from core.search import CONFIG
+from serving.realtime import publish_on_commit
 
 from .models import (
     MAX_IMAGES,
@@ -383,24 +385,93 @@ def unsupport(user, idea) -> int:
     return Idea.objects.values_list("supporters_count", flat=True).get(pk=idea.pk)
 
 
-@transaction.atomic
-def add_comment(user, idea, body) -> Comment:
-    _require(user, "ideas.comment_idea", idea)
+COMMENT_MAX = 3000
+
+
+def _comment_body(body) -> str:
+    if body is not None and not isinstance(body, str):
+        raise ValidationError({"body": [_("This field must be text.")]})
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": [_("Write a comment first.")]})
-    if len(body) > 3000:
+    if len(body) > COMMENT_MAX:
         raise ValidationError({"body": [_("A comment must be at most 3000 characters.")]})
-    comment = Comment.objects.create(idea=idea, author=user, body=body)
-    if idea.holder and idea.holder != user:
-        notify(
-            idea.holder,
-            "ideas.comment",
-            _("New comment on “%(title)s”") % {"title": idea.title},
-            body[:300],
-            idea.get_absolute_url(),
-            email=False,
-        )
+    return body
+
+
+@transaction.atomic
+def add_comment(user, idea, body, parent=None) -> Comment:
+    """A comment, or a reply when `parent` (a comment id) is given: a reply to a reply joins its top-level comment,
+    so that threads stay one level deep. The author of the comment answered is told."""
+    _require(user, "ideas.comment_idea", idea)
+    body = _comment_body(body)
+    parent = _reply_target(idea, parent)
+    comment = Comment.objects.create(idea=idea, author=user, body=body, parent=parent)
+    title = Text(gettext_noop("New comment on “%(title)s”"), title=idea.title)
+    replied_to = parent.author_id if parent is not None and parent.author_id != user.pk else None
+    follows.notify_followers(idea, "follow.comment", title, body[:300], exclude=[user.pk, idea.holder_id, replied_to])
+    if idea.holder and idea.holder != user and idea.holder_id != replied_to:
+        notify(idea.holder, "ideas.comment", title, body[:300], idea.get_absolute_url(), email=False)
+    if replied_to:
+        notify_reply(parent.author, user, idea.title, body, f"{idea.get_absolute_url()}#commentaire-{comment.pk}")
+    return comment
+
+
+def _reply_target(idea, parent) -> Comment | None:
+    if parent in (None, ""):
+        return None
+    try:
+        parent_id = parent.pk if isinstance(parent, Comment) else int(parent)
+    except (TypeError, ValueError):
+        raise ValidationError({"parent": [_("Give the number of the comment you reply to.")]}) from None
+    target = Comment.objects.filter(pk=parent_id, idea=idea).only("pk", "parent_id").first()
+    if target is None:
+        raise ValidationError({"parent": [_("This comment does not exist on this idea.")]})
+    target = (
+        Comment.objects.select_related("author")
+        .only("pk", "is_hidden", "deleted_at", "author")
+        .get(pk=target.parent_id or target.pk)
+    )
+    if target.is_hidden or target.is_deleted:
+        raise ValidationError({"parent": [_("This comment was hidden or deleted: it cannot be answered.")]})
+    return target
+
+
+def own_comment_refusal(user, comment) -> str:
+    if not user.is_authenticated:
+        return refusal(user)
+    if comment.author_id != user.pk:
+        return str(_("Only the author of a comment can change or delete it."))
+    if comment.is_deleted:
+        return str(_("This comment was deleted."))
+    if comment.is_hidden:
+        return str(_("This comment was hidden by the team: it can no longer be changed."))
+    return refusal(user)
+
+
+def edit_comment(user, comment: Comment, body) -> Comment:
+    """The author rewrites their comment; it is marked as edited."""
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        if not user.has_perm("ideas.change_comment", comment):
+            raise PermissionDenied(own_comment_refusal(user, comment))
+        body = _comment_body(body)
+        if body != comment.body:
+            comment.body = body
+            comment.edited_at = timezone.now()
+            comment.save(update_fields=["body", "edited_at"])
+    return comment
+
+
+def delete_comment(user, comment: Comment) -> Comment:
+    """The text goes; the row stays ("deleted by its author") so that the replies keep their place."""
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        if not user.has_perm("ideas.delete_comment", comment):
+            raise PermissionDenied(own_comment_refusal(user, comment))
+        comment.body = ""
+        comment.deleted_at = timezone.now()
+        comment.save(update_fields=["body", "deleted_at"])
     return comment
 
 
@@ -418,13 +489,21 @@ def post_news(user, idea, title, body) -> NewsPost:
         raise ValidationError(errors)
     post = NewsPost.objects.create(idea=idea, author=user, title=title, body=body)
     _event(idea, TimelineEvent.Kind.NEWS, title)
+    follows.notify_followers(
+        idea,
+        "follow.news",
+        Text(gettext_noop("News from “%(idea)s”: %(title)s"), idea=idea.title, title=title),
+        body,
+        exclude=[user.pk],
+        exclude_query=supporters(idea).values("pk"),
+    )
     for supporter in supporters(idea):
         if supporter.pk == user.pk:
             continue
         notify(
             supporter,
             "ideas.news",
-            _("News from “%(idea)s”: %(title)s") % {"idea": idea.title, "title": title},
+            Text(gettext_noop("News from “%(idea)s”: %(title)s"), idea=idea.title, title=title),
             body,
             idea.get_absolute_url(),
         )
@@ -504,7 +583,7 @@ def _refresh_partner_search(partner):
 
 @transaction.atomic
 def create_partner(user, *, description="", themes=(), districts=(), offers=(), capacity=None, organization=None):
-    from core.rest import Conflict
+    from serving.rest import Conflict
 
     _require(user, "ideas.add_partner", message=_("Only members of an organisation can become partners."))
     organization = _partner_org(user, organization)
@@ -585,7 +664,7 @@ def _notify_other_side(actor, connection, kind, title, body=""):
 
 def propose_connection(user, idea, *, partner, need, message="") -> Connection:
     """A partner proposes support on a need, or the holder asks a partner: opens a private thread."""
-    from core.rest import Conflict
+    from serving.rest import Conflict
 
     _require(user, "ideas.connect")
     if not isinstance(partner, PartnerProfile):
@@ -631,9 +710,13 @@ def propose_connection(user, idea, *, partner, need, message="") -> Connection:
         connection.idea = idea
         connection.partner = partner
         if side == Connection.Side.PARTNER:
-            title = _("%(org)s offers support to “%(idea)s”") % {"org": partner.organization.name, "idea": idea.title}
+            title = Text(
+                gettext_noop("%(org)s offers support to “%(idea)s”"), org=partner.organization.name, idea=idea.title
+            )
         else:
-            title = _("“%(idea)s” asks %(org)s for support") % {"org": partner.organization.name, "idea": idea.title}
+            title = Text(
+                gettext_noop("“%(idea)s” asks %(org)s for support"), org=partner.organization.name, idea=idea.title
+            )
         _notify_other_side(user, connection, "ideas.connection", title, message[:500])
     return connection
 
@@ -659,7 +742,11 @@ def post_message(user, connection, body) -> Message:
         user,
         connection,
         "ideas.message",
-        _("New message from %(name)s about “%(idea)s”") % {"name": user.public_name, "idea": connection.idea.title},
+        Text(
+            gettext_noop("New message from %(name)s about “%(idea)s”"),
+            name=user.public_name,
+            idea=connection.idea.title,
+        ),
         body[:500],
     )
     publish_on_commit(
@@ -678,7 +765,7 @@ def post_message(user, connection, body) -> Message:
 
 def decide_connection(user, connection, status) -> Connection:
     """Accept (the side that did not initiate) or decline (either side) a pending connection."""
-    from core.rest import Conflict
+    from serving.rest import Conflict
 
     _require(user, "ideas.decide_connection", connection)
     if status not in (Connection.Status.ACCEPTED, Connection.Status.DECLINED):
@@ -717,9 +804,9 @@ def decide_connection(user, connection, status) -> Connection:
                 TimelineEvent.Kind.PARTNERSHIP,
                 _("%(org)s now covers the need: %(need)s.") % {"org": org_name, "need": need.get_kind_display()},
             )
-            title = _("Partnership accepted: %(org)s and “%(idea)s”") % {"org": org_name, "idea": idea.title}
+            title = Text(gettext_noop("Partnership accepted: %(org)s and “%(idea)s”"), org=org_name, idea=idea.title)
         else:
-            title = _("Proposal declined: %(org)s and “%(idea)s”") % {"org": org_name, "idea": idea.title}
+            title = Text(gettext_noop("Proposal declined: %(org)s and “%(idea)s”"), org=org_name, idea=idea.title)
         moderation.record(user, f"ideas.connection_{status}", connection)
         _notify_other_side(user, connection, "ideas.connection_decided", title)
         publish_on_commit(connection_group(connection.pk), {"type": "status", "status": status})

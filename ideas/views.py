@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.contributions import outcome
-from core.throttling import throttle
+from serving.throttling import throttle
 
 from . import selectors, services
 from .forms import (
+    CommentEditForm,
     CommentForm,
     ConnectForm,
     IdeaForm,
@@ -26,7 +27,7 @@ from .forms import (
     PartnerForm,
     ReportForm,
 )
-from .models import Connection, Idea, IdeaImage, Need, NeedKind, PartnerProfile
+from .models import Comment, Connection, Idea, IdeaImage, Need, NeedKind, PartnerProfile
 
 
 def _add_errors(form, error: ValidationError):
@@ -101,7 +102,7 @@ def detail(request, pk):
             "supported": supported,
             "can_support": user.has_perm("ideas.support_idea", idea),
             "can_comment": user.has_perm("ideas.comment_idea", idea),
-            "comments": selectors.comments_of(idea),
+            "comments": selectors.comment_threads(idea, user),
             "news": selectors.news_of(idea)[:10],
             "timeline": idea.timeline.all()[:20],
             "matches": matches,
@@ -229,14 +230,57 @@ def comment(request, pk):
     idea = _visible(request, pk)
     form = CommentForm(request.POST)
     if form.is_valid():
-        _run(
+        comment = _run(
             request,
-            lambda: services.add_comment(request.user, idea, form.cleaned_data["body"]),
+            lambda: services.add_comment(
+                request.user, idea, form.cleaned_data["body"], parent=form.cleaned_data.get("parent")
+            ),
             _("Comment published."),
         )
-    else:
+        if comment is not None:
+            return redirect(f"{idea.get_absolute_url()}#commentaire-{comment.pk}")
+    elif not request.POST.get("body", "").strip():
         messages.error(request, _("Write a comment first."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
     return redirect(idea.get_absolute_url() + "#commentaires")
+
+
+def _own_comment(request, pk):
+    comment = get_object_or_404(Comment.objects.select_related("idea"), pk=pk)
+    if not request.user.has_perm("ideas.view_idea", comment.idea):
+        raise Http404
+    return comment
+
+
+@login_required
+def edit_comment(request, pk):
+    comment = _own_comment(request, pk)
+    if not request.user.has_perm("ideas.change_comment", comment):
+        raise PermissionDenied(services.own_comment_refusal(request.user, comment))
+    if request.method == "POST":
+        form = CommentEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.edit_comment(request.user, comment, form.cleaned_data["body"])
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("Your comment was updated."))
+                return redirect(f"{comment.idea.get_absolute_url()}#commentaire-{comment.pk}")
+    else:
+        form = CommentEditForm(initial={"body": comment.body})
+    return render(request, "ideas/edit_comment.html", {"form": form, "comment": comment})
+
+
+@login_required
+@require_POST
+def delete_comment(request, pk):
+    comment = _own_comment(request, pk)
+    _run(request, lambda: services.delete_comment(request.user, comment), _("Your comment was deleted."))
+    return redirect(f"{comment.idea.get_absolute_url()}#commentaire-{comment.pk}")
 
 
 @login_required

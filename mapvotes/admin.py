@@ -1,6 +1,8 @@
 from django.contrib.gis import admin
 
-from .models import Comment, Proposal, TimelineEvent, Vote
+from core.admin import ServiceWrittenAdmin
+
+from .models import Comment, Proposal, ProposalRevision, TimelineEvent, Vote
 
 
 @admin.register(Proposal)
@@ -28,3 +30,12 @@ class VoteAdmin(admin.ModelAdmin):
 class TimelineEventAdmin(admin.ModelAdmin):
     list_display = ["proposal", "kind", "status", "actor_label", "created_at"]
     raw_id_fields = ["proposal", "other", "actor"]
+
+
+@admin.register(ProposalRevision)
+class ProposalRevisionAdmin(ServiceWrittenAdmin):
+    """Read-only: the previous versions of a proposal its author edited (mapvotes.services.edit_proposal)."""
+
+    list_display = ["proposal", "editor"]
+    list_select_related = ["proposal", "editor"]
+    raw_id_fields = ["proposal", "editor"]

@@ -7,16 +7,18 @@ from contextlib import contextmanager
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import exceptions, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.geo import InvalidGeoJSON, geometry_from_geojson
-from core.rest import StandardPagination
+from serving.parsers import JSONParser
+from serving.rest import StandardPagination
 
 from . import selectors, services
 from .models import Comment, Proposal
@@ -47,20 +49,56 @@ class CommentSerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
     body = serializers.SerializerMethodField()
 
+    is_deleted = serializers.BooleanField(help_text="Deleted by its author: the body says so, replies stay.")
+
     class Meta:
         model = Comment
-        fields = ["id", "author", "body", "stance", "created_at", "is_hidden", "hidden_reason"]
+        fields = [
+            "id",
+            "parent",
+            "author",
+            "body",
+            "stance",
+            "created_at",
+            "edited_at",
+            "is_deleted",
+            "is_hidden",
+            "hidden_reason",
+        ]
 
     def get_author(self, obj) -> str:
         return obj.author.public_name if obj.author_id else _("deleted account")
 
     def get_body(self, obj) -> str:
+        if obj.is_deleted:
+            return _("deleted by its author")
         return "" if obj.is_hidden else obj.body
 
 
 class CommentCreateSerializer(serializers.Serializer):
     body = serializers.CharField()
     stance = serializers.ChoiceField(choices=["", "for", "against", "question"], required=False)
+    parent = serializers.IntegerField(
+        required=False, help_text="Id of the comment this one answers (a reply to a reply joins its thread)."
+    )
+
+
+class CommentEditSerializer(serializers.Serializer):
+    body = serializers.CharField()
+
+
+class ProposalEditSerializer(serializers.Serializer):
+    title = serializers.CharField(required=False)
+    description = serializers.CharField(required=False)
+    theme = serializers.CharField(required=False, help_text="Theme slug.")
+
+
+class RevisionSerializer(serializers.Serializer):
+    created_at = serializers.DateTimeField()
+    title = serializers.CharField(help_text="The title before this edit.")
+    description = serializers.CharField(help_text="The description before this edit.")
+    theme = serializers.CharField(source="theme.slug", allow_null=True, default=None)
+    substantial = serializers.BooleanField()
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -128,17 +166,27 @@ def _proposal_or_404(pk, user=None):
 
 
 class ProposalCollection(APIView):
-    throttle_scope = "propose"  # core.throttling
+    throttle_scope = "propose"  # serving.throttling
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         operation_id="api_v1_map_proposals_list",
         summary="Proposals in a viewport (GeoJSON), clustered below zoom 15",
         parameters=[
-            OpenApiParameter("bbox", str, description="west,south,east,north in degrees (lon/lat)"),
-            OpenApiParameter("zoom", int, description="map zoom; below 15 clusters {cluster: true, count}"),
+            OpenApiParameter(
+                "bbox",
+                {"type": "string", "pattern": r"^-?\d{1,3}(\.\d{1,8})?(,-?\d{1,3}(\.\d{1,8})?){3}$"},
+                description="west,south,east,north in degrees (lon/lat), west < east, south < north",
+            ),
+            OpenApiParameter(
+                "zoom",
+                {"type": "integer", "minimum": 0, "maximum": 22},
+                description="map zoom; below 15 clusters {cluster: true, count}",
+            ),
             OpenApiParameter("theme", str, description="theme slug (repeatable or comma-separated)"),
-            OpenApiParameter("district", int, description="arrondissement 1–20"),
+            OpenApiParameter(
+                "district", {"type": "integer", "minimum": 1, "maximum": 20}, description="arrondissement 1–20"
+            ),
             OpenApiParameter("status", str, enum=Proposal.Status.values),
             OpenApiParameter("period", str, enum=list(selectors.PERIODS)),
             OpenApiParameter("q", str, description="words (French stemming, accents ignored)"),
@@ -174,9 +222,52 @@ class ProposalDetail(APIView):
     def get(self, request, pk):
         return Response(selectors.detail_feature(_proposal_or_404(pk), request.user))
 
+    @extend_schema(
+        summary="Edit one's own open proposal (author; the previous text is kept in the history)",
+        request=ProposalEditSerializer,
+        responses={200: FEATURE},
+    )
+    def patch(self, request, pk):
+        _require_login(request)
+        proposal = get_object_or_404(Proposal, pk=pk)
+        data = _body(request)
+        services.edit_proposal(
+            request.user,
+            proposal,
+            title=_text(data, "title"),
+            description=_text(data, "description"),
+            theme=_text(data, "theme"),
+        )
+        return Response(selectors.detail_feature(selectors.proposal_for_display(pk), request.user))
+
+
+class ProposalWithdraw(APIView):
+    @extend_schema(
+        summary="Withdraw one's own open proposal (author; the reason is public, votes are frozen)",
+        request=ReasonSerializer,
+        responses={200: FEATURE},
+    )
+    def post(self, request, pk):
+        _require_login(request)
+        proposal = get_object_or_404(Proposal, pk=pk)
+        services.withdraw_proposal(request.user, proposal, _text(_body(request), "reason"))
+        return Response(selectors.detail_feature(selectors.proposal_for_display(pk), request.user))
+
+
+class ProposalRevisions(APIView):
+    @extend_schema(
+        summary="Earlier versions of a proposal, oldest first (one per edit by its author)",
+        responses={200: RevisionSerializer(many=True)},
+    )
+    def get(self, request, pk):
+        proposal = _proposal_or_404(pk)
+        if proposal.is_hidden and not request.user.has_perm("mapvotes.moderate_proposal"):
+            return Response([])
+        return Response(RevisionSerializer(selectors.revisions(proposal), many=True).data)
+
 
 class ProposalVote(APIView):
-    throttle_scope = "vote"  # core.throttling
+    throttle_scope = "vote"  # serving.throttling
 
     @extend_schema(
         summary="Vote for or against (repeating it changes nothing)",
@@ -207,7 +298,7 @@ def _not_found_first(pk):
 
 
 class ProposalComments(APIView):
-    throttle_scope = "comment"  # core.throttling
+    throttle_scope = "comment"  # serving.throttling
     pagination_class = StandardPagination  # documents the paginated list in the schema
 
     @extend_schema(summary="Comments of a proposal (paginated)", responses={200: CommentSerializer(many=True)})
@@ -224,8 +315,44 @@ class ProposalComments(APIView):
         _require_login(request)
         get_object_or_404(Proposal.objects.only("pk"), pk=pk)
         data = _body(request)
-        comment = services.add_comment(request.user, pk, _text(data, "body"), _text(data, "stance") or "")
+        comment = services.add_comment(
+            request.user, pk, _text(data, "body"), _text(data, "stance") or "", parent=data.get("parent")
+        )
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class ProposalComment(APIView):
+    throttle_scope = "comment"  # serving.throttling
+
+    def _comment(self, pk, cid):
+        return get_object_or_404(Comment.objects.select_related("author"), pk=cid, proposal_id=pk)
+
+    @extend_schema(summary="One comment", responses={200: CommentSerializer})
+    def get(self, request, pk, cid):
+        comment = self._comment(pk, cid)
+        if comment.proposal.is_hidden and not request.user.has_perm("mapvotes.moderate_proposal"):
+            raise exceptions.NotFound(_("This comment does not exist."))
+        return Response(CommentSerializer(comment).data)
+
+    @extend_schema(
+        summary="Edit one's own comment (marked as edited)",
+        request=CommentEditSerializer,
+        responses={200: CommentSerializer},
+    )
+    def patch(self, request, pk, cid):
+        _require_login(request)
+        comment = services.edit_comment(request.user, self._comment(pk, cid), _text(_body(request), "body"))
+        return Response(CommentSerializer(comment).data)
+
+    @extend_schema(
+        summary="Delete one's own comment (its replies stay; it reads “deleted by its author”)",
+        request=None,
+        responses={200: CommentSerializer},
+    )
+    def delete(self, request, pk, cid):
+        _require_login(request)
+        comment = services.delete_comment(request.user, self._comment(pk, cid))
+        return Response(CommentSerializer(comment).data)
 
 
 class ProposalReport(APIView):
@@ -322,7 +449,11 @@ class CommentHide(APIView):
 class SimilarProposals(APIView):
     @extend_schema(
         summary="Proposals within about 200 m with a similar title (duplicate warning)",
-        parameters=[OpenApiParameter("lon", float), OpenApiParameter("lat", float), OpenApiParameter("title", str)],
+        parameters=[
+            OpenApiParameter("lon", {"type": "number", "minimum": -180, "maximum": 180}, required=True),
+            OpenApiParameter("lat", {"type": "number", "minimum": -90, "maximum": 90}, required=True),
+            OpenApiParameter("title", str),
+        ],
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT)},
     )
     def get(self, request):
@@ -444,7 +575,7 @@ class ExportCSV(APIView):
                         row["votes_for"],
                         row["votes_against"],
                         row["comments_count"],
-                        row["created_at"].isoformat(),
+                        timezone.localtime(row["created_at"]).isoformat(),  # Paris time, with its offset
                         round(row["lon"], 6),
                         round(row["lat"], 6),
                     ]

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from core.spaces import figure
 
 
 class MapvotesConfig(AppConfig):
@@ -31,5 +34,5 @@ class MapvotesConfig(AppConfig):
 def _figures():
     from .models import Proposal
 
-    qs = Proposal.objects.filter(is_hidden=False, merged_into__isnull=True)
-    return [(_("proposals"), qs.count())]
+    n = Proposal.objects.filter(is_hidden=False, merged_into__isnull=True).count()
+    return [figure(ngettext("%(n)s proposal", "%(n)s proposals", n), n)]

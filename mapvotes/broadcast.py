@@ -5,11 +5,11 @@ per proposal every `MAPVOTES_BROADCAST_INTERVAL` seconds (0.5 s by default): the
 once (within FIRST_DELAY), later ones within the window are folded into one trailing message carrying the counts
 read from the database when it is sent. The gate is a cache key per proposal (shared between processes when Redis
 is the cache; while the cache is down, changes are coalesced within each process only). A vote itself only notes the
-change: threads of the process (core.coalesce) take the gates of every proposal changed within a few tens of
+change: threads of the process (serving.coalesce) take the gates of every proposal changed within a few tens of
 milliseconds in one cache round trip, send the first messages, and later the trailing ones (their counts read in one
 query). A process that holds a proposal's gate, or has a send of it waiting, folds further changes without asking
 the cache; messages go out from a publisher thread of the process (_Publisher), so that a vote never waits for the
-cache or the channel layer. Nothing here can fail a vote: `core.realtime` logs and swallows channel-layer errors, and
+cache or the channel layer. Nothing here can fail a vote: `serving.realtime` logs and swallows channel-layer errors, and
 a cache or database error delays a message, never a vote.
 """
 
@@ -23,9 +23,9 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.db import DatabaseError, transaction
 
-from core.cache import add_many, set_many
-from core.coalesce import Coalescer
-from core.realtime import apublish, apublish_many, publish
+from serving.cache import add_many, set_many
+from serving.coalesce import Coalescer
+from serving.realtime import apublish, apublish_many, publish
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def interval() -> float:
 class _Publisher:
     """A daemon thread with its own event loop, per process: vote messages are published from there, so that a vote
     never waits for the channel layer, and the layer's connections are kept from one message to the next. The
-    messages of one batch go out as one `broadcast.many` event (core.consumers.BroadcastConsumer sends each to its
+    messages of one batch go out as one `broadcast.many` event (serving.consumers.BroadcastConsumer sends each to its
     client as before)."""
 
     def __init__(self):
@@ -164,10 +164,10 @@ def _send_first(proposal_ids: list[int]) -> None:
         known = {pk: _first_counts.pop(pk, None) for pk in proposal_ids}
     try:
         taken = add_many([_gate_key(pk) for pk in proposal_ids], timeout=window)
-    except Exception:  # noqa: BLE001 - a cache outage must not stop the broadcasts
+    except Exception as exc:  # noqa: BLE001 - a cache outage must not stop the broadcasts
         # No gate shared with the other processes, whose messages may then arrive in any order: the counts read from
         # the database, now and once more when the window ends.
-        logger.warning("Vote broadcast gates unavailable: coalescing within this process only", exc_info=True)
+        logger.warning("Vote broadcast gates unavailable (%r): coalescing within this process only", exc)
         taken, known = [True] * len(proposal_ids), {}
         _send_later(proposal_ids, window)
     first = [pk for pk, mine in zip(proposal_ids, taken, strict=True) if mine]
@@ -185,8 +185,8 @@ def _send_trailing(proposal_ids: list[int]) -> None:
     _held(proposal_ids, window)
     try:
         set_many([_gate_key(pk) for pk in proposal_ids], timeout=window)
-    except Exception:  # noqa: BLE001 - the messages still go; other processes may send one more
-        logger.warning("Vote broadcast gates not set", exc_info=True)
+    except Exception as exc:  # noqa: BLE001 - the messages still go; other processes may send one more
+        logger.warning("Vote broadcast gates not set (%r)", exc)
     _send_counts(_counts_from_database(proposal_ids, window))
 
 

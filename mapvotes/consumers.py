@@ -1,4 +1,4 @@
-from core.consumers import BroadcastConsumer
+from serving.consumers import BroadcastConsumer
 
 from .broadcast import GROUP
 

@@ -1,15 +1,14 @@
 from django import forms
-from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
-from core import geocoding
+from core.forms import PlaceField
 from core.models import Theme
 
 from .models import COMMENT_MAX, DESCRIPTION_MAX, TITLE_MAX, Comment
 
 
 class ProposalForm(forms.Form):
-    """The no-JS way to propose: coordinates typed in (the map fills them in, or a GeoJSON shape)."""
+    """The no-JS way to propose: an address or a place, geocoded; the map fills its point (or a drawn shape)."""
 
     title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
     description = forms.CharField(
@@ -18,18 +17,13 @@ class ProposalForm(forms.Form):
     theme = forms.ModelChoiceField(
         label=_("Theme"), queryset=Theme.objects.all(), to_field_name="slug", empty_label=None
     )
-    address = forms.CharField(
+    # `latitude`/`longitude` stay the names of the hidden coordinates: the map and older clients post them.
+    address = PlaceField(
         label=_("Address or place"),
         required=False,
-        max_length=200,
-        help_text=_("For example “place de la République” — or click on the map, or type the coordinates below."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "data-places": "", "list": "places-list"}),
-    )
-    latitude = forms.FloatField(
-        label=_("Latitude"), required=False, min_value=-90, max_value=90, help_text=_("For example 48.8566")
-    )
-    longitude = forms.FloatField(
-        label=_("Longitude"), required=False, min_value=-180, max_value=180, help_text=_("For example 2.3522")
+        lon_name="longitude",
+        lat_name="latitude",
+        help_text=_("For example “12 rue Oberkampf” or “place de la République”, or tap the map."),
     )
     geometry = forms.CharField(widget=forms.HiddenInput, required=False)
     photo = forms.FileField(
@@ -38,30 +32,52 @@ class ProposalForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        placed = data.get("geometry") or (data.get("latitude") is not None and data.get("longitude") is not None)
-        if not placed and data.get("address"):
-            point = geocoding.first_point(data["address"])
-            if point is None:
-                self.add_error(
-                    "address", _("We could not find this place in Paris. Check it, or click on the map instead.")
-                )
-                return data
-            data["longitude"], data["latitude"] = point.x, point.y
-        elif not placed:
-            raise forms.ValidationError(
-                _("Place the proposal on the map, type an address, or type its latitude and longitude.")
-            )
+        if data.get("geometry"):  # a line or an area drawn on the map: its shape says where, not the address
+            self.errors.pop("address", None)
+        elif not data.get("address") and "address" not in self.errors:
+            self.add_error("address", _("Type the address or the place of your proposal, or tap the map."))
         return data
 
     def geometry_value(self):
         if self.cleaned_data.get("geometry"):
             return self.cleaned_data["geometry"]
-        return Point(self.cleaned_data["longitude"], self.cleaned_data["latitude"], srid=4326).json
+        return self.cleaned_data["address"].point.json
+
+
+class MapGotoForm(forms.Form):
+    """The "aller à une adresse" / "autour de moi" form above the map."""
+
+    aller = PlaceField(label=_("Go to an address or a place"), required=False, locate=True)
 
 
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=COMMENT_MAX)
     stance = forms.ChoiceField(label=_("Your stance"), choices=Comment.Stance.choices, required=False)
+    parent = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+class CommentEditForm(forms.Form):
+    body = forms.CharField(label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 4}), max_length=COMMENT_MAX)
+
+
+class ProposalEditForm(forms.Form):
+    """The author's edit of an open proposal: the words and the theme (the place stays where it was voted on)."""
+
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 8}), max_length=DESCRIPTION_MAX
+    )
+    theme = forms.ModelChoiceField(
+        label=_("Theme"), queryset=Theme.objects.all(), to_field_name="slug", empty_label=None
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you withdraw your proposal? (shown publicly)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class ReportForm(forms.Form):

@@ -29,9 +29,12 @@ def export(user) -> dict:
             {
                 "id": c.pk,
                 "proposal": c.proposal_id,
+                "parent": c.parent_id,
                 "body": c.body,
                 "stance": c.stance,
                 "created_at": c.created_at.isoformat(),
+                "edited_at": c.edited_at.isoformat() if c.edited_at else None,
+                "deleted_at": c.deleted_at.isoformat() if c.deleted_at else None,
             }
             for c in Comment.objects.filter(author=user)
         ],

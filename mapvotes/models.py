@@ -22,6 +22,7 @@ class Proposal(Moderated):
         RETAINED = "retained", _("Retained")
         NOT_RETAINED = "not_retained", _("Not retained")
         REALISED = "realised", _("Realised")
+        WITHDRAWN = "withdrawn", _("Withdrawn by its author")
 
     title = models.CharField(_("title"), max_length=TITLE_MAX)
     description = models.TextField(_("description"), max_length=DESCRIPTION_MAX)
@@ -149,9 +150,16 @@ class Comment(Moderated):
         on_delete=models.SET_NULL,
         related_name="map_comments",
     )
-    body = models.TextField(_("comment"), max_length=COMMENT_MAX)
+    body = models.TextField(_("comment"), max_length=COMMENT_MAX, blank=True)
     stance = models.CharField(_("stance"), max_length=8, choices=Stance.choices, blank=True, default="")
+    # One level of replies: a reply's parent is always a top-level comment (services.add_comment flattens).
+    parent = models.ForeignKey(
+        "self", verbose_name=_("in reply to"), null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+    # Deleted by its author: the body is wiped but the row stays, so that its replies keep their place.
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
@@ -162,11 +170,53 @@ class Comment(Moderated):
             models.CheckConstraint(
                 condition=models.Q(stance__in=["", "for", "against", "question"]), name="mapvotes_comment_stance"
             ),
-            models.CheckConstraint(condition=~models.Q(body=""), name="mapvotes_comment_body_not_empty"),
+            models.CheckConstraint(
+                condition=~models.Q(body="") | models.Q(deleted_at__isnull=False),
+                name="mapvotes_comment_body_not_empty",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("pk")), name="mapvotes_comment_not_reply_to_itself"
+            ),
         ]
 
     def __str__(self):
         return self.body[:60]
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None
+
+
+class ProposalRevision(models.Model):
+    """The title, description and theme of a proposal before one edit by its author (kept for the public history)."""
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("edited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    title = models.CharField(_("previous title"), max_length=TITLE_MAX)
+    description = models.TextField(_("previous description"), max_length=DESCRIPTION_MAX)
+    theme = models.ForeignKey(
+        Theme, verbose_name=_("previous theme"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    substantial = models.BooleanField(_("substantial change"), default=False)
+    created_at = models.DateTimeField(_("date"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("proposal revision")
+        verbose_name_plural = _("proposal revisions")
+        indexes = [models.Index(fields=["proposal", "created_at"], name="mapvotes_revision_proposal")]
+
+    def __str__(self):
+        return f"{self.proposal_id} @ {self.created_at}"
 
 
 class TimelineEvent(models.Model):
@@ -179,6 +229,8 @@ class TimelineEvent(models.Model):
         MERGED_FROM = "merged_from", _("Another proposal was merged into this one")
         HIDDEN = "hidden", _("Hidden by the team")
         RESTORED = "restored", _("Restored by the team")
+        EDITED = "edited", _("Edited by its author")
+        WITHDRAWN = "withdrawn", _("Withdrawn by its author")
 
     proposal = models.ForeignKey(
         Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="timeline"
@@ -198,6 +250,14 @@ class TimelineEvent(models.Model):
         related_name="+",
     )
     actor_label = models.CharField(_("by"), max_length=150, blank=True)
+    revision = models.ForeignKey(
+        ProposalRevision,
+        verbose_name=_("revision"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
 
     class Meta:

@@ -11,15 +11,15 @@ from django.contrib.gis.geos import Polygon
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, F, FloatField, Func, Min, Sum
-from django.db.models.functions import Floor, Least
+from django.db.models.functions import Coalesce, Floor, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import contributions
-from core.db import prepared_cursor
 from core.models import District, Quartier, Theme
 from core.search import CONFIG
 from core.search import query as search_query
+from serving.db import prepared_cursor
 
 from .models import CELL_ZOOMS, ClusterCell, Proposal, TimelineEvent, Vote, cell_size
 
@@ -120,8 +120,12 @@ def parse_bbox(raw) -> Polygon:
             raise _invalid(
                 "bbox", _("bbox is four numbers: west,south,east,north (longitudes and latitudes).")
             ) from None
-        if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+        if not all(math.isfinite(v) for v in (w, s, e, n)):
             raise _invalid("bbox", _("bbox is four numbers: west,south,east,north (longitudes and latitudes)."))
+        # Any four numbers make a box (the schema allows them): corners in order, inside the world; a flat box
+        # simply holds nothing.
+        w, e = sorted((max(-180.0, min(180.0, w)), max(-180.0, min(180.0, e))))
+        s, n = sorted((max(-90.0, min(90.0, s)), max(-90.0, min(90.0, n))))
     return Polygon.from_bbox((w, s, e, n))
 
 
@@ -335,15 +339,33 @@ def my_votes(user, proposal_ids) -> dict[int, str]:
 
 
 def comments(proposal, user=None):
-    """The comments of a proposal; those of a hidden proposal are for the team only (its reason stands alone)."""
-    qs = proposal.comments.select_related("author").order_by("created_at")
+    """The comments of a proposal in reading order: each top-level comment followed by its replies (threads in the
+    order they started). Those of a hidden proposal are for the team only (its reason stands alone)."""
+    qs = proposal.comments.select_related("author").order_by(Coalesce("parent_id", "id"), "created_at", "pk")
     if proposal.is_hidden and not (user is not None and user.has_perm("mapvotes.moderate_proposal")):
         return qs.none()
     return qs
 
 
+def comment_threads(proposal, user=None) -> list:
+    """Top-level comments, each with `.thread_replies`: the list of its replies, for a nested, indented display."""
+    threads, by_id = [], {}
+    for comment in comments(proposal, user):
+        if comment.parent_id and comment.parent_id in by_id:
+            by_id[comment.parent_id].thread_replies.append(comment)
+        else:
+            comment.thread_replies = []
+            by_id[comment.pk] = comment
+            threads.append(comment)
+    return threads
+
+
 def timeline(proposal):
-    return proposal.timeline.select_related("other").order_by("created_at", "pk")
+    return proposal.timeline.select_related("other", "revision", "revision__theme").order_by("created_at", "pk")
+
+
+def revisions(proposal):
+    return proposal.revisions.select_related("theme").order_by("created_at", "pk")
 
 
 class GeographyDistance(Func):
@@ -474,7 +496,7 @@ def timeline_kinds():
 
 
 # The live counts of a batch of proposals, read by every vote broadcast (mapvotes/broadcast.py) a few dozen times a
-# second per process under load: one prepared statement (core/db.py) rather than a query compiled by the ORM each time.
+# second per process under load: one prepared statement (serving/db.py) rather than a query compiled by the ORM each time.
 _COUNTS_SQL = "SELECT id, votes_for, votes_against FROM mapvotes_proposal WHERE id = ANY(%s)"
 
 
@@ -483,3 +505,8 @@ def vote_counts(proposal_ids) -> dict[int, dict]:
     with prepared_cursor() as cursor:
         cursor.execute(_COUNTS_SQL, [list(proposal_ids)])
         return {pk: {"votes_for": f, "votes_against": a} for pk, f, a in cursor.fetchall()}
+
+
+def latest_proposals(limit: int = 12) -> list[dict]:
+    """The newest public proposals as GeoJSON features, newest first: the home page's small map and its list."""
+    return features(public_proposals().order_by("-created_at", "-pk"), limit=limit)

@@ -1,25 +1,38 @@
 """Everything that changes the state of the map: proposals, votes, comments, status, merges, moderation."""
 
+import difflib
 import re
 import unicodedata
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
-from django.utils.functional import lazy
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
-from core import images, moderation
-from core.contributions import support_changed
-from core.db import prepared_cursor
+from core import follows, images, moderation
+from core.contributions import contribution_changed, support_changed
 from core.geo import GeometryValidator, locate
 from core.models import Theme
-from core.notifications import notify
-from core.realtime import publish_on_commit
+from core.notifications import Message, notify, notify_reply
 from core.search import vector
+from core.side_effects import after_commit
+from serving.db import prepared_cursor
+from serving.realtime import publish_on_commit
 
 from . import broadcast
-from .models import COMMENT_MAX, DESCRIPTION_MAX, TITLE_MAX, Comment, Proposal, TimelineEvent, Vote
+from .models import (
+    COMMENT_MAX,
+    DESCRIPTION_MAX,
+    TITLE_MAX,
+    Comment,
+    Proposal,
+    ProposalRevision,
+    TimelineEvent,
+    Vote,
+)
+from .tasks import notify_voters, notify_voters_of_change
 
 MAP_GROUP = "map"
 PUBLIC_STATUSES_NEEDING_REASON = {Proposal.Status.NOT_RETAINED}
@@ -77,11 +90,6 @@ def representative_point(geometry):
     return geometry if geometry.geom_type == "Point" else geometry.point_on_surface
 
 
-def lazy_format(message, **params):
-    """Format a lazy message only when rendered, so that notifications use the recipient's language."""
-    return lazy(lambda: str(message) % {k: str(v) for k, v in params.items()}, str)()
-
-
 def _actor_label(user) -> str:
     return getattr(user, "public_name", "") or str(_("Participe team"))
 
@@ -126,7 +134,7 @@ def create_proposal(author, *, title, description, theme, geometry, photo=None) 
         proposal.save()
         refresh_search(proposal.pk)
         TimelineEvent.objects.create(proposal=proposal, kind=TimelineEvent.Kind.CREATED, actor=author)
-        transaction.on_commit(lambda: broadcast.proposal_created(proposal.pk))
+        after_commit(lambda: broadcast.proposal_created(proposal.pk), "broadcast of new proposal %s", proposal.pk)
     return proposal
 
 
@@ -170,7 +178,7 @@ _OTHER = {"for": "against", "against": "for"}
 # held, sees the latest proposal and vote rows: it upserts the vote (nothing when the value is the same; a value that
 # changes can only come from the other one, so the delta follows from "inserted or not") — or deletes it — and moves
 # the counters by database-side arithmetic. All of it happens or none of it does. The row: is_hidden, merged_into_id,
-# then inserted (None: nothing changed) or the withdrawn value (None: there was none), votes_for, votes_against; no
+# withdrawn (migration 0007: votes are frozen on a withdrawn proposal), then inserted (None: nothing changed) or the withdrawn value (None: there was none), votes_for, votes_against; no
 # row when there is no such proposal.
 _CAST_SQL = (
     "SELECT * FROM mapvotes_cast_vote(%(proposal)s, %(user)s, %(value)s, "
@@ -180,7 +188,7 @@ _WITHDRAW_SQL = "SELECT * FROM mapvotes_withdraw_vote(%(proposal)s, %(user)s)"
 
 
 def _refuse_unless_public(row) -> None:
-    """`row` starts with (is_hidden, merged_into_id) of the proposal, or is None when there is no such proposal."""
+    """`row` starts with (is_hidden, merged_into_id, withdrawn) of the proposal, or is None when there is none."""
     if row is None:
         raise ValidationError({"proposal": [_("This proposal does not exist.")]})
     if row[0]:
@@ -189,10 +197,12 @@ def _refuse_unless_public(row) -> None:
         )
     if row[1]:
         raise ValidationError({"proposal": [_("This proposal was merged into another one: vote on that one instead.")]})
+    if row[2]:
+        raise ValidationError({"proposal": [WITHDRAWN_REFUSAL]})
 
 
 def _vote_statement(sql, params):
-    """The function's row, None if there is no such proposal. Prepared on each pooled connection (core/db.py): the
+    """The function's row, None if there is no such proposal. Prepared on each pooled connection (serving/db.py): the
     functions keep their own plans, and the call itself is then not parsed and planned again at every vote."""
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
@@ -205,7 +215,7 @@ def cast_vote(user, proposal_id, value) -> dict:
     One round trip (_CAST_SQL): the vote row and the counters change together or not at all; the unique
     (user, proposal) constraint backs the one-vote rule.
     """
-    if value not in _DELTA:
+    if not isinstance(value, str) or value not in _DELTA:  # JSON may send an object: a 400, not a TypeError
         raise ValidationError({"value": [_("A vote is “for” or “against”.")]})
     if not user.has_perm("mapvotes.vote_proposal"):
         raise PermissionDenied(_refusal(user))
@@ -224,7 +234,7 @@ def cast_vote(user, proposal_id, value) -> dict:
         },
     )
     _refuse_unless_public(row)
-    _hidden, _merged, inserted, votes_for, votes_against = row
+    _hidden, _merged, _withdrawn, inserted, votes_for, votes_against = row
     counts = {"votes_for": votes_for, "votes_against": votes_against}
     if inserted is not None:  # None: the same vote again, nothing changed
         # "for" counts are the support figure: a new "against" leaves it as it was
@@ -237,7 +247,7 @@ def withdraw_vote(user, proposal_id) -> dict:
         raise PermissionDenied(_refusal(user))
     row = _vote_statement(_WITHDRAW_SQL, {"proposal": proposal_id, "user": user.pk})
     _refuse_unless_public(row)
-    _hidden, _merged, previous, votes_for, votes_against = row
+    _hidden, _merged, _withdrawn, previous, votes_for, votes_against = row
     counts = {"votes_for": votes_for, "votes_against": votes_against}
     if previous is not None:
         _counts_changed(proposal_id, counts, support=previous == "for")
@@ -255,7 +265,7 @@ def recount(proposal_id) -> None:
     votes = Vote.objects.filter(proposal_id=proposal_id).aggregate(
         f=Count("pk", filter=Q(value="for")), a=Count("pk", filter=Q(value="against"))
     )
-    comments = Comment.objects.filter(proposal_id=proposal_id, is_hidden=False).count()
+    comments = Comment.objects.filter(proposal_id=proposal_id, is_hidden=False, deleted_at__isnull=True).count()
     Proposal.objects.filter(pk=proposal_id).update(
         votes_for=votes["f"], votes_against=votes["a"], comments_count=comments
     )
@@ -265,7 +275,9 @@ def recount(proposal_id) -> None:
 # --- comments -----------------------------------------------------------------------------------------
 
 
-def add_comment(author, proposal_id, body, stance="") -> Comment:
+def add_comment(author, proposal_id, body, stance="", parent=None) -> Comment:
+    """A comment, or a reply when `parent` (a comment id) is given: a reply to a reply joins its top-level comment,
+    so that threads stay one level deep."""
     if not author.has_perm("mapvotes.comment_proposal"):
         raise PermissionDenied(_refusal(author))
     body = clean_text(body, "body", COMMENT_MAX)
@@ -274,8 +286,197 @@ def add_comment(author, proposal_id, body, stance="") -> Comment:
         raise ValidationError({"stance": [_("The stance is “for”, “against” or “question”.")]})
     with transaction.atomic():
         _lock_public(proposal_id)
-        comment = Comment.objects.create(proposal_id=proposal_id, author=author, body=body, stance=stance)
+        parent = _reply_target(proposal_id, parent)
+        comment = Comment.objects.create(
+            proposal_id=proposal_id, author=author, body=body, stance=stance, parent=parent
+        )
         Proposal.objects.filter(pk=proposal_id).update(comments_count=F("comments_count") + 1)
+        proposal = Proposal.objects.only("pk", "title").get(pk=proposal_id)
+        replied_to = parent.author if parent is not None and parent.author_id not in (None, author.pk) else None
+        follows.notify_followers(
+            proposal,
+            "follow.comment",
+            Message(gettext_noop("New comment on “%(title)s”"), title=proposal.title),
+            body[:300],
+            exclude=[author.pk, replied_to.pk if replied_to else None],
+        )
+        if replied_to is not None:
+            notify_reply(
+                replied_to, author, proposal.title, body, f"{proposal.get_absolute_url()}#commentaire-{comment.pk}"
+            )
+    return comment
+
+
+def _reply_target(proposal_id, parent) -> Comment | None:
+    if parent in (None, ""):
+        return None
+    try:
+        parent_id = parent.pk if isinstance(parent, Comment) else int(parent)
+    except (TypeError, ValueError):
+        raise ValidationError({"parent": [_("Give the number of the comment you reply to.")]}) from None
+    target = Comment.objects.filter(pk=parent_id, proposal_id=proposal_id).only("pk", "parent_id").first()
+    if target is None:
+        raise ValidationError({"parent": [_("This comment does not exist on this proposal.")]})
+    target = (
+        Comment.objects.select_related("author")
+        .only("pk", "is_hidden", "deleted_at", "author")
+        .get(pk=target.parent_id or target.pk)
+    )
+    if target.is_hidden or target.is_deleted:
+        raise ValidationError({"parent": [_("This comment was hidden or deleted: it cannot be answered.")]})
+    return target
+
+
+# --- own content: the author edits or withdraws a proposal, edits or deletes a comment --------------------
+
+# A description whose similarity to the previous one (difflib's ratio, 0–1) falls below this is a substantial
+# change, as is any change of title: the voters are told, since they voted on something else. Small fixes
+# (a typo, a sentence added to a long text) are not worth a notification.
+SUBSTANTIAL_SIMILARITY = 0.8
+WITHDRAWN_REFUSAL = _("This proposal was withdrawn by its author: its votes are frozen.")
+
+
+def is_substantial_change(old_title, old_description, new_title, new_description) -> bool:
+    if old_title.strip().casefold() != new_title.strip().casefold():
+        return True
+    if old_description == new_description:
+        return False
+    return difflib.SequenceMatcher(None, old_description, new_description).ratio() < SUBSTANTIAL_SIMILARITY
+
+
+def own_proposal_refusal(user, proposal) -> str:
+    if not user.is_authenticated:
+        return _refusal(user)
+    if proposal.author_id != user.pk:
+        return _("Only the author of a proposal can change or withdraw it.")
+    if proposal.status == Proposal.Status.WITHDRAWN:
+        return _("This proposal was withdrawn: it can no longer be changed.")
+    if proposal.is_hidden or proposal.merged_into_id:
+        return _("This proposal was hidden or merged by the team: it can no longer be changed.")
+    if proposal.status != Proposal.Status.PUBLISHED:
+        return _("The team has already given this proposal a status: it can no longer be changed.")
+    return _refusal(user)
+
+
+def edit_proposal(editor, proposal: Proposal, *, title=None, description=None, theme=None) -> Proposal:
+    """The author changes the title, description or theme of an open proposal. The previous text is kept as a
+    revision shown in the history; a substantial change notifies the voters. Fields left as None are unchanged."""
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if not editor.has_perm("mapvotes.change_proposal", proposal):
+            raise PermissionDenied(own_proposal_refusal(editor, proposal))
+        errors, values = {}, {}
+        for name, value, check in (
+            ("title", title, lambda v: clean_text(v, "title", TITLE_MAX)),
+            ("description", description, lambda v: clean_text(v, "description", DESCRIPTION_MAX)),
+            ("theme", theme, _theme),
+        ):
+            if value is None:
+                continue
+            try:
+                values[name] = check(value)
+            except ValidationError as error:
+                errors.update(error.message_dict)
+        if errors:
+            raise ValidationError(errors)
+        new_title = values.get("title", proposal.title)
+        new_description = values.get("description", proposal.description)
+        new_theme = values.get("theme", proposal.theme)
+        if (new_title, new_description, new_theme.pk) == (proposal.title, proposal.description, proposal.theme_id):
+            return proposal  # nothing changed: no revision, nobody told
+        substantial = is_substantial_change(proposal.title, proposal.description, new_title, new_description)
+        revision = ProposalRevision.objects.create(
+            proposal=proposal,
+            editor=editor,
+            title=proposal.title,
+            description=proposal.description,
+            theme_id=proposal.theme_id,
+            substantial=substantial,
+        )
+        proposal.title, proposal.description, proposal.theme = new_title, new_description, new_theme
+        proposal.save(update_fields=["title", "description", "theme", "updated_at"])
+        refresh_search(proposal.pk)
+        TimelineEvent.objects.create(
+            proposal=proposal,
+            kind=TimelineEvent.Kind.EDITED,
+            actor=editor,
+            actor_label=_actor_label(editor),
+            revision=revision,
+        )
+        contribution_changed("map", proposal.pk)
+        if substantial:
+            _notify_voters_later(proposal.pk, "edited")
+    return proposal
+
+
+def withdraw_proposal(author, proposal: Proposal, reason) -> Proposal:
+    """The author withdraws an open proposal, saying why: it stays visible as "withdrawn", its votes are frozen."""
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if not author.has_perm("mapvotes.withdraw_proposal", proposal):
+            raise PermissionDenied(own_proposal_refusal(author, proposal))
+        reason = clean_text(reason, "reason", 2000)
+        proposal.status = Proposal.Status.WITHDRAWN
+        proposal.status_reason = reason
+        proposal.save(update_fields=["status", "status_reason", "updated_at"])
+        TimelineEvent.objects.create(
+            proposal=proposal,
+            kind=TimelineEvent.Kind.WITHDRAWN,
+            status=Proposal.Status.WITHDRAWN,
+            reason=reason,
+            actor=author,
+            actor_label=_actor_label(author),
+        )
+        contribution_changed("map", proposal.pk)
+        _notify_voters_later(proposal.pk, "withdrawn", reason)
+    return proposal
+
+
+def _notify_voters_later(proposal_id, change, reason=""):
+    after_commit(
+        lambda: notify_voters_of_change.enqueue(proposal_id, change, reason),
+        "telling the voters of proposal %s",
+        proposal_id,
+    )
+
+
+def own_comment_refusal(user, comment) -> str:
+    if not user.is_authenticated:
+        return _refusal(user)
+    if comment.author_id != user.pk:
+        return _("Only the author of a comment can change or delete it.")
+    if comment.is_deleted:
+        return _("This comment was deleted.")
+    if comment.is_hidden:
+        return _("This comment was hidden by the team: it can no longer be changed.")
+    return _refusal(user)
+
+
+def edit_comment(editor, comment: Comment, body) -> Comment:
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        if not editor.has_perm("mapvotes.change_comment", comment):
+            raise PermissionDenied(own_comment_refusal(editor, comment))
+        body = clean_text(body, "body", COMMENT_MAX)
+        if body != comment.body:
+            comment.body = body
+            comment.edited_at = timezone.now()
+            comment.save(update_fields=["body", "edited_at"])
+    return comment
+
+
+def delete_comment(author, comment: Comment) -> Comment:
+    """The text goes; the row stays ("deleted by its author") so that the replies keep their place."""
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        if not author.has_perm("mapvotes.delete_comment", comment):
+            raise PermissionDenied(own_comment_refusal(author, comment))
+        comment.body = ""
+        comment.stance = ""
+        comment.deleted_at = timezone.now()
+        comment.save(update_fields=["body", "stance", "deleted_at"])
+        if not comment.is_hidden:  # a hidden comment is already out of the count
+            Proposal.objects.filter(pk=comment.proposal_id).update(comments_count=F("comments_count") - 1)
     return comment
 
 
@@ -309,14 +510,22 @@ def change_status(actor, proposal: Proposal, status: str, reason: str = "") -> P
 
 
 def _notify_followers(proposal, status, reason):
-    from .tasks import notify_voters
-
     label = Proposal.Status(status).label
-    title = lazy_format(_("“%(title)s” is now: %(status)s"), title=proposal.title, status=label)
+    title = Message(gettext_noop("“%(title)s” is now: %(status)s"), title=proposal.title, status=label)
     if proposal.author_id:
         notify(proposal.author, "mapvotes.status", title, reason, url=proposal.get_absolute_url())
+    # Followers who voted hear it from notify_voters.
+    voters = Vote.objects.filter(proposal=proposal).values("user_id")
+    follows.notify_followers(
+        proposal,
+        "follow.status",
+        Message(gettext_noop("“%(title)s”, which you follow, is now: %(status)s"), title=proposal.title, status=label),
+        reason,
+        exclude=[proposal.author_id],
+        exclude_query=voters,
+    )
     pk = proposal.pk
-    transaction.on_commit(lambda: notify_voters.enqueue(pk, status, reason))
+    after_commit(lambda: notify_voters.enqueue(pk, status, reason), "telling the voters of proposal %s", pk)
 
 
 def merge_proposals(actor, duplicate: Proposal, kept: Proposal, reason: str = "") -> Proposal:
@@ -366,8 +575,10 @@ def merge_proposals(actor, duplicate: Proposal, kept: Proposal, reason: str = ""
             notify(
                 duplicate.author,
                 "mapvotes.merged",
-                lazy_format(
-                    _("Your proposal “%(title)s” was merged into “%(kept)s”"), title=duplicate.title, kept=kept.title
+                Message(
+                    gettext_noop("Your proposal “%(title)s” was merged into “%(kept)s”"),
+                    title=duplicate.title,
+                    kept=kept.title,
                 ),
                 reason,
                 url=kept.get_absolute_url(),
@@ -383,10 +594,14 @@ def set_hidden(actor, target, hidden: bool, reason: str = ""):
     if not actor.has_perm("mapvotes.moderate_proposal"):
         raise PermissionDenied(_("Only the Participe team can hide or restore content."))
     with transaction.atomic():
+        if isinstance(target, Comment):  # lock it and read its state now: its author may have deleted it meanwhile
+            current = Comment.objects.select_for_update().only("is_hidden", "deleted_at").get(pk=target.pk)
+            target.is_hidden, target.deleted_at = current.is_hidden, current.deleted_at
         was_hidden = target.is_hidden
         moderation.set_hidden(target, actor, hidden, reason)
         proposal = target if isinstance(target, Proposal) else target.proposal
-        if isinstance(target, Comment) and was_hidden != hidden:
+        # a comment its author deleted is already out of the count
+        if isinstance(target, Comment) and was_hidden != hidden and not target.is_deleted:
             Proposal.objects.filter(pk=proposal.pk).update(comments_count=F("comments_count") + (-1 if hidden else 1))
         if isinstance(target, Proposal) and was_hidden != hidden:
             TimelineEvent.objects.create(
@@ -426,9 +641,13 @@ __all__ = [
     "cast_vote",
     "change_status",
     "create_proposal",
+    "delete_comment",
+    "edit_comment",
+    "edit_proposal",
     "merge_proposals",
     "publish_on_commit",
     "report",
     "set_hidden",
+    "withdraw_proposal",
     "withdraw_vote",
 ]

@@ -13,11 +13,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import contributions, moderation
+from core.forms import place_at
 from core.models import District, Theme
-from core.throttling import throttle
+from serving.throttling import throttle
 
 from . import selectors, services
-from .forms import CommentForm, HideForm, MergeForm, ProposalForm, ReportForm, StatusForm
+from .forms import (
+    CommentEditForm,
+    CommentForm,
+    HideForm,
+    MapGotoForm,
+    MergeForm,
+    ProposalEditForm,
+    ProposalForm,
+    ReportForm,
+    StatusForm,
+    WithdrawForm,
+)
 from .models import Comment, Proposal
 
 
@@ -51,17 +63,21 @@ def _filter_context(request, filters):
 def index(request):
     filters, error = _filters(request)
     context = _filter_context(request, filters)
+    # "Aller à une adresse" without JavaScript, or a shared link (?aller=…): the map opens there.
+    goto = MapGotoForm(request.GET if request.GET.get("aller") else None)
+    there = goto.cleaned_data["aller"] if goto.is_valid() else None
     context.update(
         {
             "filter_error": error,
+            "goto": goto,
             "form": ProposalForm(),
             "map_config": {
                 "tiles": settings.MAP_TILES_URL,
                 "api": "/api/v1/map/proposals/",
                 "similar": "/api/v1/map/proposals/similar/",
                 "clusterBelow": selectors.CLUSTER_BELOW_ZOOM,
-                "center": [48.8566, 2.3522],
-                "zoom": 12,
+                "center": [there.lat, there.lon] if there else [48.8566, 2.3522],
+                "zoom": 17 if there else 12,
                 "themes": {t.slug: {"name": t.label, "color": t.color} for t in context["themes"]},
                 "canPropose": request.user.has_perm("mapvotes.add_proposal"),
             },
@@ -90,15 +106,24 @@ def proposal_detail(request, pk):
     if proposal is None:
         raise Http404
     team = request.user.has_perm("mapvotes.moderate_proposal")
+    threads = selectors.comment_threads(proposal, request.user)
+    if request.user.is_authenticated:  # what the reader may do with each comment, asked of rules.py once per comment
+        for comment in [c for thread in threads for c in (thread, *thread.thread_replies)]:
+            comment.can_edit = request.user.has_perm("mapvotes.change_comment", comment)
+            comment.can_delete = request.user.has_perm("mapvotes.delete_comment", comment)
+    withdrawn = proposal.status == Proposal.Status.WITHDRAWN
     context = {
         "proposal": proposal,
         "feature": selectors.detail_feature(proposal, request.user),
-        "comments": selectors.comments(proposal, request.user),
+        "comments": threads,
+        "withdrawn": withdrawn,
         "timeline": selectors.timeline(proposal),
         "my_vote": selectors.my_vote(request.user, proposal.pk),
         "outcome": contributions.outcome("map", proposal.pk),
-        "can_vote": request.user.has_perm("mapvotes.vote_proposal") and proposal.is_public,
+        "can_vote": request.user.has_perm("mapvotes.vote_proposal") and proposal.is_public and not withdrawn,
         "can_comment": request.user.has_perm("mapvotes.comment_proposal") and proposal.is_public,
+        "can_edit": request.user.has_perm("mapvotes.change_proposal", proposal),
+        "can_withdraw": request.user.has_perm("mapvotes.withdraw_proposal", proposal),
         "refusal": _refusal(request.user),
         "is_team": team,
         "comment_form": CommentForm(),
@@ -150,7 +175,7 @@ def propose(request):
                 messages.success(request, _("Thank you! Your proposal is on the map."))
                 return redirect(proposal)
     else:
-        form = ProposalForm(initial={"latitude": request.GET.get("lat"), "longitude": request.GET.get("lon")})
+        form = ProposalForm(initial={"address": place_at(request.GET.get("lon"), request.GET.get("lat"))})
     return render(request, "mapvotes/propose.html", {"form": form, "refusal": _refusal(request.user)})
 
 
@@ -181,13 +206,105 @@ def comment(request, pk):
     try:
         if not form.is_valid():
             raise ValidationError(form.errors.get_json_data())
-        services.add_comment(request.user, proposal.pk, form.cleaned_data["body"], form.cleaned_data["stance"])
+        comment = services.add_comment(
+            request.user,
+            proposal.pk,
+            form.cleaned_data["body"],
+            form.cleaned_data["stance"],
+            parent=form.cleaned_data.get("parent"),
+        )
         messages.success(request, _("Your comment was published."))
+        return redirect(f"{proposal.get_absolute_url()}#commentaire-{comment.pk}")
     except ValidationError as error:
         messages.error(request, _("Your comment could not be published: %(reason)s") % {"reason": _messages(error)})
     except PermissionDenied as error:
         messages.error(request, str(error))
     return redirect(f"{proposal.get_absolute_url()}#commentaires")
+
+
+# --- own content ----------------------------------------------------------------------------------------
+
+
+def _form_errors(form, error):
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+def edit_proposal(request, pk):
+    proposal = get_object_or_404(Proposal.objects.select_related("theme"), pk=pk)
+    if not request.user.has_perm("mapvotes.change_proposal", proposal):
+        raise PermissionDenied(services.own_proposal_refusal(request.user, proposal))
+    if request.method == "POST":
+        form = ProposalEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.edit_proposal(
+                    request.user,
+                    proposal,
+                    title=form.cleaned_data["title"],
+                    description=form.cleaned_data["description"],
+                    theme=form.cleaned_data["theme"],
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, _("Your proposal was updated; its previous version stays in its history."))
+                return redirect(proposal)
+    else:
+        form = ProposalEditForm(
+            initial={"title": proposal.title, "description": proposal.description, "theme": proposal.theme}
+        )
+    return render(request, "mapvotes/edit.html", {"form": form, "proposal": proposal})
+
+
+@login_required
+def withdraw_proposal(request, pk):
+    proposal = get_object_or_404(Proposal, pk=pk)
+    if not request.user.has_perm("mapvotes.withdraw_proposal", proposal):
+        raise PermissionDenied(services.own_proposal_refusal(request.user, proposal))
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw_proposal(request.user, proposal, form.cleaned_data["reason"])
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Your proposal was withdrawn; its votes are frozen."))
+            return redirect(proposal)
+    return render(request, "mapvotes/withdraw.html", {"form": form, "proposal": proposal})
+
+
+@login_required
+def edit_comment(request, pk):
+    comment = get_object_or_404(Comment.objects.select_related("proposal"), pk=pk)
+    if not request.user.has_perm("mapvotes.change_comment", comment):
+        raise PermissionDenied(services.own_comment_refusal(request.user, comment))
+    if request.method == "POST":
+        form = CommentEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.edit_comment(request.user, comment, form.cleaned_data["body"])
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, _("Your comment was updated."))
+                return redirect(f"{comment.proposal.get_absolute_url()}#commentaire-{comment.pk}")
+    else:
+        form = CommentEditForm(initial={"body": comment.body})
+    return render(request, "mapvotes/edit_comment.html", {"form": form, "comment": comment})
+
+
+@require_POST
+@login_required
+def delete_comment(request, pk):
+    comment = get_object_or_404(Comment.objects.select_related("proposal"), pk=pk)
+    try:
+        services.delete_comment(request.user, comment)
+        messages.success(request, _("Your comment was deleted."))
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    return redirect(f"{comment.proposal.get_absolute_url()}#commentaire-{comment.pk}")
 
 
 def _messages(error):

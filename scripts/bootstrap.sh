@@ -65,4 +65,4 @@ psql "$db_psql_url" -qc "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSIO
 
 say "Migrating and compiling translations"
 .venv/bin/python manage.py migrate --no-input -v 0
-.venv/bin/python manage.py compilemessages -v 0 --ignore=.venv 2>/dev/null
+.venv/bin/python manage.py compilemessages -v 0 --ignore=.venv

@@ -8,6 +8,6 @@ supervise .venv/bin/python manage.py db_worker --queue-name default --no-reload 
 # Enqueues the periodic jobs (mission expiry, reminders, weekly e-mail, CV retention) when they fall due.
 supervise .venv/bin/python manage.py run_periodic
 echo "Participe: http://127.0.0.1:${PORT}  (Ctrl-C to stop)"
-.venv/bin/uvicorn config.asgi:application --host 127.0.0.1 --port "$PORT" --ws websockets-sansio --log-level warning &
+.venv/bin/uvicorn config.asgi:application --host 127.0.0.1 --port "$PORT" --ws websockets-sansio --log-level warning --no-proxy-headers --ws-max-size 65536 &
 web=$!
 wait "$web"

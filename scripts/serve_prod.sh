@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Production-style serving of Participe on 127.0.0.1:PORT (see README "Scaling"):
+# Production-style serving of Participe on 127.0.0.1:PORT (see docs/operations.md):
 #   - N uvicorn ASGI worker processes behind one port (WEB_CONCURRENCY, default: number of CPUs + 1),
 #     HTTP + WebSockets, sharing the Redis channel layer, cache and cached_db sessions;
 #   - DEBUG off, a SECRET_KEY (generated once into var/secret_key when none is given);
@@ -9,6 +9,9 @@
 #     PostgreSQL advisory lock, so running one per machine is safe.
 # Workers are health-checked by the uvicorn supervisor with a 60 s timeout (the default 5 s made it kill and
 # restart busy workers on an overloaded machine, which then served nothing while Django started again).
+# The client address is decided by Django alone (serving/clientip.py: the connection's address, or with NUM_PROXIES the
+# N-th from the right of X-Forwarded-For): uvicorn's own rewriting from proxy headers is off (--no-proxy-headers),
+# otherwise it would trust X-Forwarded-For from any client on 127.0.0.1.
 # Ctrl-C (or SIGTERM) stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -70,7 +73,7 @@ supervise "$PY" manage.py db_worker --queue-name default --no-reload -v 0
 supervise "$PY" manage.py run_periodic
 echo "Participe (production mode, ${WORKERS} workers): http://${HOST}:${PORT}  (Ctrl-C to stop)"
 .venv/bin/uvicorn config.asgi:application --host "$HOST" --port "$PORT" --workers "$WORKERS" \
-    --loop uvloop --http httptools --ws websockets-sansio --lifespan off --no-access-log \
+    --loop uvloop --http httptools --ws websockets-sansio --lifespan off --no-access-log --no-proxy-headers --ws-max-size 65536 \
     --timeout-graceful-shutdown 10 --timeout-worker-healthcheck 60 --log-level "${UVICORN_LOG_LEVEL:-warning}" &
 web=$!
 wait "$web"

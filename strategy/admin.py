@@ -6,6 +6,7 @@ from django.contrib.gis import admin
 
 from core.admin import ServiceWrittenAdmin
 
+from . import models
 from .models import (
     Chapter,
     Contribution,
@@ -118,3 +119,38 @@ class SectionCommentAdmin(admin.ModelAdmin):
     search_fields = ["body", "quote"]
     raw_id_fields = ["section", "author"]
     readonly_fields = ["is_hidden", "hidden_reason"]
+
+
+@admin.register(models.Consultation)
+class ConsultationAdmin(ServiceWrittenAdmin):
+    list_display = ["title", "starts_at", "ends_at", "closed_at"]
+
+
+@admin.register(models.Annotation)
+class AnnotationAdmin(ServiceWrittenAdmin):
+    list_display = ["section", "kind", "stance", "author", "supporters_count", "is_outdated", "accepted_at"]
+    list_filter = ["kind", "stance", "is_outdated", "is_hidden"]
+    search_fields = ["body", "quote", "replacement"]
+    raw_id_fields = ["section", "author"]
+
+
+@admin.register(models.Workshop)
+class WorkshopAdmin(ServiceWrittenAdmin):
+    list_display = ["title", "held_on", "place", "participants", "organiser"]
+
+
+@admin.register(models.ConsultationSection)
+class ConsultationSectionAdmin(ServiceWrittenAdmin):
+    list_display = ["consultation", "section", "question"]
+
+
+@admin.register(models.AnnotationSupport)
+class AnnotationSupportAdmin(ServiceWrittenAdmin):
+    list_display = ["annotation", "user", "created_at"]
+    raw_id_fields = ["annotation", "user"]
+
+
+@admin.register(models.AnnotationReply)
+class AnnotationReplyAdmin(ServiceWrittenAdmin):
+    list_display = ["annotation", "author", "created_at", "is_hidden"]
+    raw_id_fields = ["annotation", "author"]

@@ -1,5 +1,6 @@
 """Strategy API (contract: /work/shared/API.md, "Strategy"): parse, call a service or selector, serialise."""
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -8,9 +9,11 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.rest import require_perm
+from core.forms import whole_number
+from serving.rest import require_perm
 
 from . import selectors, services
+from .consultations import credited_amendments
 from .models import Contribution, Section, Version
 from .serializers import (
     BulkTriageSerializer,
@@ -28,6 +31,7 @@ TEAM_ONLY = gettext_lazy("Only the mission team can do this.")  # lazy: translat
 
 def _detail(version):
     version.section_list = selectors.version_sections(version)
+    version.credits = credited_amendments(version, version.section_list)
     return VersionDetailSerializer(version).data
 
 
@@ -53,7 +57,9 @@ class VersionList(generics.ListCreateAPIView):
         require_perm(request.user, "strategy.publish_version", message=TEAM_ONLY)
         data = PublishSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        version = services.publish_version(request.user, data.validated_data["summary"])
+        version = services.publish_version(
+            request.user, data.validated_data["summary"], confirm=data.validated_data.get("confirm")
+        )
         return Response({"version": version.number, "url": version.get_absolute_url()}, status=status.HTTP_201_CREATED)
 
 
@@ -66,13 +72,23 @@ class VersionDetail(APIView):
 class Diff(APIView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("from", int, required=True),
-            OpenApiParameter("to", int, required=True),
+            OpenApiParameter("from", {"type": "integer", "minimum": 1}, required=True, description="Version number"),
+            OpenApiParameter("to", {"type": "integer", "minimum": 1}, required=True, description="Version number"),
         ],
         responses={200: OpenApiResponse(description="Word-level diff, section by section")},
     )
     def get(self, request):
-        old, new, sections = selectors.diff_versions(request.query_params.get("from"), request.query_params.get("to"))
+        numbers = request.query_params.get("from"), request.query_params.get("to")
+        try:
+            old, new, sections = selectors.diff_versions(*numbers)
+        except ValidationError as error:
+            if not all(whole_number(n) is not None for n in numbers):
+                raise
+            # Well-formed numbers of versions that do not exist: not found, with the same per-field messages.
+            return Response(
+                {"detail": _("This version does not exist."), "errors": error.message_dict},
+                status=status.HTTP_404_NOT_FOUND,
+            )
         return Response(
             {
                 "from": old.number,
@@ -87,8 +103,15 @@ class ContributionList(generics.ListAPIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter(name, str)
-            for name in ("source", "theme", "district", "status", "q", "date_from", "date_to", "min_support", "sort")
+            OpenApiParameter("source", str, enum=Contribution.Sources.values),
+            OpenApiParameter("theme", str, description="Theme slug"),
+            OpenApiParameter("district", {"type": "integer", "minimum": 1, "maximum": 20}),
+            OpenApiParameter("status", str, enum=Contribution.Status.values),
+            OpenApiParameter("q", str),
+            OpenApiParameter("date_from", {"type": "string", "format": "date"}),
+            OpenApiParameter("date_to", {"type": "string", "format": "date"}),
+            OpenApiParameter("min_support", {"type": "integer", "minimum": 0}),
+            OpenApiParameter("sort", str, enum=[*selectors.SORTS, "relevance"]),
         ]
     )
     def get(self, request, *args, **kwargs):

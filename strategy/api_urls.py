@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from . import api, consultation_api
 
 urlpatterns = [
     path("strategy/", api.CurrentStrategy.as_view(), name="api-strategy"),
@@ -12,4 +12,9 @@ urlpatterns = [
     path("strategy/contributions/<int:pk>/", api.ContributionDetail.as_view(), name="api-strategy-contribution"),
     path("strategy/sections/", api.SectionList.as_view(), name="api-strategy-sections"),
     path("strategy/sections/<slug:slug>/", api.SectionDetail.as_view(), name="api-strategy-section"),
+    path(
+        "strategy/sections/<slug:slug>/annotations/",
+        consultation_api.SectionAnnotations.as_view(),
+        name="api-strategy-annotations",
+    ),
 ]

@@ -25,7 +25,7 @@ class StrategyConfig(AppConfig):
         from core import contributions as registry
         from core import gdpr, periodic, spaces, territory
 
-        from . import contributions, selectors, tasks
+        from . import consultations, contributions, selectors, tasks
         from .models import Contribution
 
         # Offline contributions keep their own place; the sources' rows are re-described from their objects.
@@ -33,12 +33,13 @@ class StrategyConfig(AppConfig):
         territory.register_located(Contribution, "location", "district", relocated=_invalidate_dashboard)
 
         registry.register(contributions.COMMENT_SOURCE)
+        registry.register(consultations.ANNOTATION_SOURCE)
         contributions.connect_sources()
         registry.set_outcome_provider(contributions.outcomes_for)
         # Support figures are refreshed after each commit; this repairs what a lost refresh left stale.
         periodic.register("strategy.sync_contributions", datetime.timedelta(minutes=5), tasks.sync_contributions)
         # No eraser: public comments and inbox rows keep existing with author NULL (on_delete=SET_NULL).
-        gdpr.register("strategy", exporter=selectors.export_personal_data)
+        gdpr.register("strategy", exporter=_export_personal_data)
         spaces.register(
             spaces.Space(
                 key="strategy",
@@ -49,6 +50,7 @@ class StrategyConfig(AppConfig):
                 url_name="strategy:index",
                 position=40,
                 figures=selectors.home_figures,
+                recent=consultations.home_announcements,
             )
         )
 
@@ -57,3 +59,9 @@ def _invalidate_dashboard():
     from .services import invalidate_dashboard
 
     invalidate_dashboard()
+
+
+def _export_personal_data(user) -> dict:
+    from . import consultations, selectors
+
+    return {**selectors.export_personal_data(user), **consultations.export_personal_data(user)}

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from core.territory import district_label
+
 PALETTE = ["#1f4e79", "#b5452b", "#2e7d32", "#6a1b9a", "#8d6e00", "#00695c", "#ad1457"]
 
 
@@ -78,13 +80,14 @@ def choropleth(shapes, viewbox, counts, title) -> Chart:
         f'xmlns="http://www.w3.org/2000/svg"><title id="choropleth-title">'
         f"{escape(title)}</title>"
     ]
-    for number, name, path in shapes:
+    for number, _name, path in shapes:
+        name = district_label(number)  # "12e arr.", whatever the boundary file calls it
         value = counts.get(number, 0)
         shade = steps[min(len(steps) - 1, int(value / top * (len(steps) - 1) + 0.5))] if value else "#ffffff"
         parts.append(
             f'<path d="{escape(path)}" fill="{shade}" stroke="#333" stroke-width="40" data-district="{number}">'
-            f"<title>{escape(name)} : {value}</title></path>"
+            f"<title>{escape(name)}\u00a0: {value}</title></path>"
         )
     parts.append("</svg>")
-    rows = [(str(n), name, counts.get(n, 0)) for n, name, _p in shapes]
+    rows = [(str(n), district_label(n), counts.get(n, 0)) for n, _name, _p in shapes]
     return Chart(title, rows, mark_safe("".join(parts)))  # noqa: S308 - escaped above

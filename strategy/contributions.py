@@ -1,17 +1,20 @@
 """Strategy's side of the contribution registry: section comments are a source, the outcome provider, and
 what keeps the inbox in sync with the sources (signals, explicit re-syncs, support refreshes)."""
 
-from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
-from django.db.models import Max, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, JSONObject
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import contributions as registry
+from core.side_effects import side_effect
 
-from .models import Contribution, SectionComment
+from .models import Contribution, ContributionSection, SectionComment, SectionVersion
+from .services import remove_contribution, upsert_contribution
+from .support import support_subquery
 
 
 def describe_comment(comment: SectionComment) -> registry.ContributionData:
@@ -41,32 +44,56 @@ COMMENT_SOURCE = registry.Source(
 
 def outcomes_for(source_key: str, ids: list[int]) -> dict[int, registry.Outcome]:
     """The outcome provider: what became of each contribution, in one query."""
-    integrated = Q(links__version__isnull=False)
-    rows = (
-        Contribution.objects.filter(source=source_key, source_id__in=ids)
-        .values("source_id", "status", "public_reason")
-        .annotate(
-            version=Max("links__version__number", filter=integrated),
-            slugs=ArrayAgg("links__section__slug", filter=integrated, distinct=True, default=[]),
-        )
+    found = outcomes_of(Contribution.objects.filter(source=source_key, source_id__in=ids))
+    return dict(found.values())
+
+
+def outcome_of(contribution: Contribution) -> registry.Outcome:
+    found = outcomes_of(Contribution.objects.filter(pk=contribution.pk))
+    return found[contribution.pk][1] if contribution.pk in found else registry.Outcome()
+
+
+def outcomes_of(contributions) -> dict[int, tuple[int | None, registry.Outcome]]:
+    """{contribution pk: (source id, outcome)} in one query."""
+    title_then = SectionVersion.objects.filter(version_id=OuterRef("version_id"), section_id=OuterRef("section_id"))
+    links = (
+        ContributionSection.objects.filter(contribution_id=OuterRef("pk"), version__isnull=False)
+        .annotate(title_then=Coalesce(Subquery(title_then.values("title")[:1]), F("section__title")))
+        .order_by("version__number", "section__position", "section_id")
+        .values(json=JSONObject(slug=F("section__slug"), title=F("title_then"), version=F("version__number")))
     )
+    rows = contributions.values(
+        "pk", "source_id", "status", "public_reason", "duplicate_of_id", "duplicate_of__title"
+    ).annotate(links=ArraySubquery(links), duplicate_public=F("duplicate_of__is_public"))
     result = {}
     for row in rows:
-        version = row["version"]
-        result[row["source_id"]] = registry.Outcome(
-            status=row["status"],
-            version=version,
-            sections=tuple(sorted(s for s in row["slugs"] if s)),
-            version_url=reverse("strategy:version", args=[version]) if version else "",
-            public_reason=row["public_reason"] if row["status"] == "rejected" else "",
+        found = [link for link in row["links"] if link and link.get("slug")]
+        version = min((link["version"] for link in found), default=None) if row["status"] == "integrated" else None
+        section_links = tuple(
+            registry.OutcomeSection(
+                link["slug"], link["title"], reverse("strategy:version", args=[link["version"]]) + f"#{link['slug']}"
+            )
+            for link in found
+        )
+        duplicate = row["status"] == "duplicate" and row["duplicate_of_id"] and row["duplicate_public"]
+        result[row["pk"]] = (
+            row["source_id"],
+            registry.Outcome(
+                status=row["status"],
+                version=version,
+                sections=tuple(link.slug for link in section_links),
+                version_url=reverse("strategy:version", args=[version]) if version else "",
+                public_reason=row["public_reason"],
+                section_links=section_links if version else (),
+                duplicate_title=row["duplicate_of__title"] if duplicate else "",
+                duplicate_url=reverse("strategy:contribution", args=[row["duplicate_of_id"]]) if duplicate else "",
+            ),
         )
     return result
 
 
 def resync(source_key: str, pk) -> None:
     """Re-describe one source object into the inbox (registry.contribution_changed, m2m changes)."""
-    from .services import remove_contribution, upsert_contribution
-
     source = registry.get_source(source_key)
     if source is None:
         return
@@ -75,12 +102,6 @@ def resync(source_key: str, pk) -> None:
         remove_contribution(source_key, pk)
     else:
         upsert_contribution(source.describe(obj))
-
-
-def support_subquery(source: registry.Source):
-    """The source's support figure for the inbox row's object, as a correlated SQL subquery."""
-    figure = source.support().filter(pk=OuterRef("source_id")).values("support")[:1]
-    return Coalesce(Subquery(figure), 0)
 
 
 _PK_PLACEHOLDER = -7_041_917  # stands for the object's pk in the compiled support SQL
@@ -153,22 +174,14 @@ def refresh_support_batch(source_key: str, pks: list[int]) -> int:
         return Contribution.objects.filter(pk__in=ids).filter(~Q(support=fresh)).update(support=fresh)
 
 
-def refresh_all_support(source: registry.Source) -> int:
-    """The periodic repair: one UPDATE per source for every row whose support differs from the source."""
-    if source.support is None:
-        return 0
-    fresh = support_subquery(source)
-    return Contribution.objects.filter(source=source.key).filter(~Q(support=fresh)).update(support=fresh)
-
-
 def _on_save(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    from .services import upsert_contribution
-
     source = registry.source_for_model(sender)
     if source is not None:
-        upsert_contribution(source.describe(instance))
+        # The inbox copy is a side effect: it never refuses the save (the periodic sync repairs a lost copy).
+        with side_effect("inbox copy of %s %s", source.key, instance.pk):
+            upsert_contribution(source.describe(instance))
 
 
 def _on_m2m_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -195,9 +208,8 @@ def _on_m2m_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 
 def _resync_instance(source: registry.Source, obj) -> None:
-    from .services import upsert_contribution
-
-    upsert_contribution(source.describe(obj))
+    with side_effect("inbox copy of %s %s", source.key, obj.pk):
+        upsert_contribution(source.describe(obj))
 
 
 def _source_for_through(through) -> registry.Source | None:
@@ -215,8 +227,6 @@ def _forward_field_name(source: registry.Source, through) -> str:
 
 
 def _on_delete(sender, instance, **kwargs):
-    from .services import remove_contribution
-
     source = registry.source_for_model(sender)
     if source is not None:
         remove_contribution(source.key, instance.pk)
@@ -238,6 +248,7 @@ def connect_sources() -> None:
     registry.set_sync_handlers(
         resync=resync, refresh_support=refresh_support, refresh_support_batch=refresh_support_batch
     )
+    registry.set_source_connector(connect_sources)  # idempotent: sources registered later are connected too
 
 
 def disconnect_source(source: registry.Source) -> None:

@@ -36,6 +36,16 @@ class PublishForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Shown publicly with the version, in the feed and in the notifications."),
     )
+    confirm = forms.TypedMultipleChoiceField(
+        label=_("Also mark as integrated"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, unchanged=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"].choices = [(item.contribution.pk, item.contribution.title) for item in unchanged]
 
 
 class TriageForm(forms.Form):
@@ -74,7 +84,7 @@ class OfflineContributionForm(forms.Form):
         help_text=_("E.g. “Atelier mobilité, mairie du 11e” or “Courrier”."),
     )
     event_date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    participants = forms.IntegerField(label=_("Number of participants"), required=False, min_value=1)
+    participants = forms.IntegerField(label=_("Number of participants"), required=False, min_value=1, max_value=100_000)
     theme = forms.ModelChoiceField(label=_("Theme"), queryset=Theme.objects.all(), required=False, to_field_name="slug")
     district = forms.ModelChoiceField(
         label=_("Arrondissement"), queryset=District.objects.all(), required=False, to_field_name="number"

@@ -5,7 +5,7 @@ from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -140,6 +140,8 @@ class Contribution(models.Model):
         MISSION = "mission", _("Volunteering mission")
         COMMENT = "comment", _("Comment on the strategy")
         OFFLINE = "offline", _("Offline contribution")
+        ANNOTATION = "annotation", _("Annotation of the draft")
+        BUDGET = "budget", _("Participatory budget project")
 
     class Status(models.TextChoices):
         NEW = "new", _("new")
@@ -269,3 +271,136 @@ class SectionComment(Moderated):
 
     def get_absolute_url(self):
         return reverse("strategy:section-history", args=[self.section.slug]) + f"#commentaire-{self.pk}"
+
+
+class Consultation(models.Model):
+    """A period during which residents annotate and amend chosen sections of the draft."""
+
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("start"))
+    ends_at = models.DateTimeField(_("end"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sections = models.ManyToManyField(Section, through="ConsultationSection", related_name="consultations")
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="strategy_consultation_dates"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.closed_at is None and self.starts_at <= now < self.ends_at
+
+
+class ConsultationSection(models.Model):
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="items")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="consultation_items")
+    question = models.CharField(_("question"), max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "section"], name="strategy_consultation_section_unique")
+        ]
+
+
+class Annotation(Moderated):
+    """A comment or a proposed amendment anchored to one paragraph (or sentence) of a section's draft."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("comment")
+        AMENDMENT = "amendment", _("amendment")
+
+    class Stance(models.TextChoices):
+        FOR = "for", _("for")
+        AGAINST = "against", _("against")
+        NEUTRAL = "neutral", _("neutral")
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="annotations")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="annotations")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMMENT)
+    stance = models.CharField(_("stance"), max_length=8, choices=Stance.choices, default=Stance.NEUTRAL)
+    quote = models.TextField(_("quoted passage"), max_length=5000)
+    body = models.TextField(_("annotation"), max_length=5000, blank=True)
+    replacement = models.TextField(_("proposed text"), max_length=5000, blank=True)
+    # Anchor: the paragraph's index and fingerprint at the revision it was last found in.
+    paragraph = models.PositiveIntegerField(_("paragraph"))
+    fingerprint = models.CharField(max_length=64)
+    anchored_revision = models.PositiveIntegerField(default=1)
+    is_outdated = models.BooleanField(_("on an earlier version"), default=False)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    supporters_count = models.PositiveIntegerField(_("supporters"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["paragraph", "created_at", "pk"]
+        verbose_name = _("annotation")
+        verbose_name_plural = _("annotations")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="amendment") | ~Q(replacement=""), name="strategy_amendment_needs_replacement"
+            ),
+            models.CheckConstraint(condition=~Q(quote=""), name="strategy_annotation_quote_required"),
+        ]
+        indexes = [models.Index(fields=["section", "paragraph", "created_at"], name="strategy_annotation_place")]
+
+    def __str__(self):
+        return (self.body or self.replacement)[:60]
+
+    def get_absolute_url(self):
+        return reverse("strategy:consultation-section", args=[self.section.slug]) + f"#annotation-{self.pk}"
+
+
+class AnnotationSupport(models.Model):
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["annotation", "user"], name="strategy_annotation_support_once")]
+
+
+class AnnotationReply(Moderated):
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField(_("reply"), max_length=5000)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("reply to an annotation")
+        verbose_name_plural = _("replies to annotations")
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="strategy_reply_body_required")]
+
+
+class Workshop(models.Model):
+    """An offline co-construction workshop whose contributions the team enters in bulk."""
+
+    title = models.CharField(_("title"), max_length=200)
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    participants = models.PositiveIntegerField(_("number of participants"))
+    organiser = models.CharField(_("organiser"), max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    contributions = models.ManyToManyField(Contribution, related_name="workshops", blank=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("workshop")
+        verbose_name_plural = _("workshops")
+        constraints = [models.CheckConstraint(condition=Q(participants__gte=1), name="strategy_workshop_participants")]
+
+    def __str__(self):
+        return self.title

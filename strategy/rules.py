@@ -8,7 +8,7 @@ says whether the account may edit some section (the team).
 
 import rules
 
-from accounts.rules import is_team, is_verified
+from accounts.rules import is_member_of_verified_org, is_team, is_verified
 
 
 @rules.predicate
@@ -40,3 +40,8 @@ rules.add_perm("strategy.edit_section", may_edit_section)
 rules.add_perm("strategy.publish_version", is_team)
 rules.add_perm("strategy.view_team_dashboard", is_team)
 rules.add_perm("strategy.comment_section", is_verified)
+rules.add_perm("strategy.open_consultation", is_team)
+rules.add_perm("strategy.annotate_section", is_verified | is_member_of_verified_org)
+rules.add_perm("strategy.support_annotation", is_verified | is_member_of_verified_org)
+rules.add_perm("strategy.reply_annotation", is_verified | is_member_of_verified_org)
+rules.add_perm("strategy.record_workshop", is_team)

@@ -8,14 +8,20 @@ from django.contrib.gis.db.models.functions import AsSVG, Transform
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core import search
+from core.forms import whole_number
 from core.models import District, Theme
+from core.spaces import figure
+from core.territory import district_label
 
+from . import similarity
 from .diff import document_diff
 from .models import Contribution, ContributionSection, Section, SectionComment, SectionVersion, Version
 
@@ -87,7 +93,30 @@ def diff_versions(from_number, to_number):
     fields = ("slug", "title", "body", "chapter_position", "position")
     old_sections = list(old.sections.only(*fields))
     new_sections = list(new.sections.only(*fields))
-    return old, new, document_diff(old_sections, new_sections)
+    return old, new, document_diff(old_sections, new_sections, cached=True)
+
+
+def integration_diffs(contribution) -> tuple[Version | None, list]:
+    """What the version that integrated a contribution changed in its sections: (previous version, the diffs of
+    the linked sections that changed), from the cache that publication fills. (None, []) before any integration or
+    for a first version (nothing to compare with)."""
+    numbers = list(
+        ContributionSection.objects.filter(contribution=contribution, version__isnull=False)
+        .order_by("version__number")
+        .values_list("version__number", "section__slug")
+    )
+    if contribution.status != Contribution.Status.INTEGRATED or not numbers:
+        return None, []
+    number = numbers[0][0]
+    slugs = {slug for n, slug in numbers if n == number}
+    previous = Version.objects.filter(number__lt=number).order_by("-number").first()
+    if previous is None:
+        return None, []
+    fields = ("slug", "title", "body", "version_id")
+    rows = SectionVersion.objects.filter(version__number__in=[previous.number, number], slug__in=slugs).only(*fields)
+    old = [r for r in rows if r.version_id == previous.pk]
+    new = [r for r in rows if r.version_id != previous.pk]
+    return previous, [d for d in document_diff(old, new, cached=True) if d.state != "unchanged"]
 
 
 def draft_sections():
@@ -124,7 +153,7 @@ def parse_filters(params, user=None) -> InboxFilters:
         errors["status"] = [_("Unknown status.")]
     f.q = params.get("q", "").strip()[:200]
     if raw := params.get("district", "").strip():
-        if raw.isdigit() and 1 <= int(raw) <= 20:
+        if 1 <= (whole_number(raw) or 0) <= 20:
             f.district = int(raw)
         else:
             errors["district"] = [_("The arrondissement is a number from 1 to 20.")]
@@ -135,12 +164,12 @@ def parse_filters(params, user=None) -> InboxFilters:
             except ValueError:
                 errors[name] = [_("Give a date as YYYY-MM-DD.")]
     if raw := params.get("min_support", "").strip():
-        if raw.isdigit():
-            f.min_support = int(raw)
+        if (number := whole_number(raw)) is not None:
+            f.min_support = number
         else:
             errors["min_support"] = [_("The minimum support is a whole number.")]
     f.assigned = "me" if params.get("assigned") == "me" else ""
-    f.sort = params.get("sort", "recent")
+    f.sort = params.get("sort") or "recent"  # an empty sort= is the default order
     if f.sort not in SORTS and f.sort != "relevance":
         errors["sort"] = [_("Unknown sort order.")]
     if errors:
@@ -200,31 +229,28 @@ def with_sections(qs):
     )
 
 
-def similar_groups(limit_candidates: int = 400, max_groups: int = 30):
-    """Groups of probably-similar untriaged contributions across sources.
+@dataclass
+class SimilarGroup:
+    members: list  # contributions, by id
+    reasons: list  # (contribution, contribution, similarity.Reason) for each suggested pair
 
-    Two contributions are similar when their titles are close (pg_trgm), or their texts share enough words
-    (full text), or they are within 200 m of each other on the same theme. Groups are connected components.
-    """
-    sql = """
-        WITH candidates AS (
-            SELECT id, title, search, theme_id, location
-            FROM strategy_contribution
-            WHERE is_public AND status IN ('new', 'reviewing')
-            ORDER BY created_at DESC
-            LIMIT %(limit)s
-        )
-        SELECT a.id, b.id
-        FROM candidates a
-        JOIN candidates b ON a.id < b.id
-        WHERE similarity(a.title, b.title) > 0.35
-           OR (a.search @@ plainto_tsquery('french_unaccent', b.title) AND length(b.title) > 12)
-           OR (a.theme_id = b.theme_id AND a.location IS NOT NULL AND b.location IS NOT NULL
-               AND ST_DWithin(a.location::geography, b.location::geography, 200))
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"limit": limit_candidates})
-        pairs = cursor.fetchall()
+    def __iter__(self):
+        return iter(self.members)
+
+    def __len__(self):
+        return len(self.members)
+
+
+def similar_groups(limit_candidates: int = 400, max_groups: int = 30) -> list[SimilarGroup]:
+    """Groups of untriaged contributions that look alike across sources, each pair with why (shared significant
+    words, distance): a suggestion for the team, never a decision (strategy.similarity holds the rule)."""
+    candidates = list(
+        Contribution.objects.filter(is_public=True, status__in=("new", "reviewing"))
+        .order_by("-created_at", "-pk")
+        .annotate(lon=RawSQL("ST_X(ST_Centroid(location))", []), lat=RawSQL("ST_Y(ST_Centroid(location))", []))
+        .select_related("theme", "district")[:limit_candidates]
+    )
+    profiles = [similarity.profile(c.title, c.text, (c.lon, c.lat) if c.lon is not None else None) for c in candidates]
     parent: dict[int, int] = {}
 
     def find(x):
@@ -234,15 +260,31 @@ def similar_groups(limit_candidates: int = 400, max_groups: int = 30):
             x = parent[x]
         return x
 
-    for a, b in pairs:
-        parent[find(a)] = find(b)
-    groups = defaultdict(list)
+    edges = []
+    for i in range(len(candidates)):
+        for j in range(i + 1, len(candidates)):
+            why = similarity.reason(profiles[i], profiles[j])
+            if why is not None:
+                edges.append((i, j, why))
+                parent[find(i)] = find(j)
+    members = defaultdict(list)
     for x in list(parent):
-        groups[find(x)].append(x)
-    ordered = sorted((sorted(g) for g in groups.values() if len(g) > 1), key=len, reverse=True)[:max_groups]
-    ids = [i for g in ordered for i in g]
-    by_id = Contribution.objects.select_related("theme", "district").in_bulk(ids)
-    return [[by_id[i] for i in g if i in by_id] for g in ordered]
+        members[find(x)].append(x)
+    reasons = defaultdict(list)
+    for i, j, why in edges:
+        reasons[find(i)].append((i, j, why))
+    groups = []
+    for root, indexes in members.items():
+        ordered = sorted(indexes, key=lambda k: candidates[k].pk)
+        pairs = sorted(reasons[root], key=lambda e: (candidates[e[0]].pk, candidates[e[1]].pk))
+        groups.append(
+            SimilarGroup(
+                [candidates[k] for k in ordered],
+                [(candidates[i], candidates[j], why) for i, j, why in pairs],
+            )
+        )
+    groups.sort(key=lambda g: (-len(g), g.members[0].pk))
+    return groups[:max_groups]
 
 
 # --- Dashboard ----------------------------------------------------------------------------------------------------
@@ -320,7 +362,8 @@ def _dashboard_figures(months: int) -> dict:
         )
         + ([("", _("No theme"), by_theme[None])] if by_theme.get(None) else []),
         "by_district": [
-            (d.number, d.name, by_district.get(d.pk, 0)) for d in sorted(districts.values(), key=lambda d: d.number)
+            (d.number, district_label(d.number), by_district.get(d.pk, 0))
+            for d in sorted(districts.values(), key=lambda d: d.number)
         ],
         "by_status": [(key, status_labels[key], by_status.get(key, 0)) for key in Contribution.Status.values],
         "by_month": [
@@ -366,9 +409,12 @@ def district_viewbox() -> str:
 
 def home_figures():
     version = current_version()
+    contributions = Contribution.objects.filter(is_public=True).count()
     return [
-        (_("current version"), version.number if version else 0),
-        (_("contributions"), Contribution.objects.filter(is_public=True).count()),
+        figure(gettext("version %(n)s in force"), version.number)
+        if version
+        else format_html("{}", gettext("no version published yet")),
+        figure(ngettext("%(n)s contribution", "%(n)s contributions", contributions), contributions),
     ]
 
 
@@ -390,3 +436,98 @@ def export_personal_data(user) -> dict:
 
 def visible_comments(section_slug: str):
     return SectionComment.objects.filter(section__slug=section_slug).select_related("author").filter(Q(is_hidden=False))
+
+
+@dataclass
+class LatestChanges:
+    """The version in force, the one before it, and its sections that differ from that one (titles only)."""
+
+    version: Version
+    previous: Version | None
+    added: list
+    changed: list
+    removed: list
+
+
+def latest_changes() -> LatestChanges | None:
+    """What the latest version changed, for the home page: compared in the database by slug, title and text (no
+    section text is read here; the diff page shows the words)."""
+    versions = list(Version.objects.order_by("-number").only("id", "number", "summary", "published_at")[:2])
+    if not versions:
+        return None
+    version, previous = versions[0], versions[1] if len(versions) > 1 else None
+    if previous is None:
+        return LatestChanges(version, None, [], [], [])
+    before = SectionVersion.objects.filter(version=previous, slug=OuterRef("slug"))
+    # From the model's manager, not `version.sections`: the related manager would set each row's version, reading
+    # the deferred version_id once per row.
+    rows = list(
+        SectionVersion.objects.filter(version=version)
+        .exclude(Exists(before.filter(title=OuterRef("title"), body=OuterRef("body"))))
+        .annotate(existed=Exists(before))
+        .only("slug", "title")
+        .order_by("chapter_position", "position", "pk")
+    )
+    removed = list(
+        SectionVersion.objects.filter(version=previous)
+        .exclude(slug__in=SectionVersion.objects.filter(version=version).values("slug"))
+        .only("slug", "title")
+    )
+    return LatestChanges(
+        version,
+        previous,
+        added=[s for s in rows if not s.existed],
+        changed=[s for s in rows if s.existed],
+        removed=removed,
+    )
+
+
+# --- Publication ----------------------------------------------------------------------------------------------------
+
+NOT_INTEGRABLE = ("rejected", "duplicate")  # their links wait: a version never integrates them
+
+
+def changed_section_ids(previous: Version | None) -> set[int]:
+    """Draft sections whose title or text differ from their copy in `previous` (all of them for a first version)."""
+    sections = Section.objects.all()
+    if previous is not None:
+        same = SectionVersion.objects.filter(
+            version=previous, section_id=OuterRef("pk"), title=OuterRef("title"), body=OuterRef("body")
+        )
+        sections = sections.filter(~Exists(same))
+    return set(sections.values_list("pk", flat=True))
+
+
+def pending_links():
+    """Links waiting for a version, of contributions a version may integrate."""
+    return ContributionSection.objects.filter(version__isnull=True).exclude(contribution__status__in=NOT_INTEGRABLE)
+
+
+@dataclass
+class PendingContribution:
+    contribution: Contribution
+    changed: list  # titles of its linked sections that changed in the draft
+    unchanged: list  # titles of its linked sections that did not
+
+
+def publication_preview(previous: Version | None = None) -> tuple[list, list, list]:
+    """What publishing the draft now would do: (changed sections, contributions it integrates, contributions linked
+    only to unchanged sections — they stay as they are unless the team confirms them). Two queries."""
+    if previous is None:
+        previous = Version.objects.order_by("-number").first()
+    changed = changed_section_ids(previous)
+    rows = (
+        pending_links()
+        .select_related("contribution", "section")
+        .only("contribution__id", "contribution__title", "contribution__status", "section__id", "section__title")
+        .order_by("contribution__title", "contribution_id", "section__position", "section_id")
+    )
+    by_contribution: dict[int, PendingContribution] = {}
+    for link in rows:
+        item = by_contribution.get(link.contribution_id)
+        if item is None:
+            item = by_contribution[link.contribution_id] = PendingContribution(link.contribution, [], [])
+        (item.changed if link.section_id in changed else item.unchanged).append(link.section.title)
+    items = list(by_contribution.values())
+    changed_sections = [s for s in draft_sections() if s.pk in changed] if changed else []
+    return changed_sections, [i for i in items if i.changed], [i for i in items if not i.changed]

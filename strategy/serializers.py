@@ -25,11 +25,21 @@ class VersionSummarySerializer(serializers.ModelSerializer):
         return reverse("strategy:version", args=[obj.number])
 
 
+class CreditSerializer(serializers.Serializer):
+    """An accepted amendment credited in the version's notes."""
+
+    section = serializers.CharField(source="section_title")
+    quote = serializers.CharField(source="annotation.quote")
+    replacement = serializers.CharField(source="annotation.replacement")
+    author = serializers.CharField(source="author_name", allow_null=True)
+
+
 class VersionDetailSerializer(VersionSummarySerializer):
     sections = PublishedSectionSerializer(many=True, source="section_list")
+    amendments = CreditSerializer(many=True, source="credits")
 
     class Meta(VersionSummarySerializer.Meta):
-        fields = [*VersionSummarySerializer.Meta.fields, "sections"]
+        fields = [*VersionSummarySerializer.Meta.fields, "sections", "amendments"]
 
 
 class DraftSectionSerializer(serializers.ModelSerializer):
@@ -95,8 +105,9 @@ class ContributionSerializer(serializers.ModelSerializer):
         return [link.section.slug for link in obj.links.all()]
 
     def get_integrated_in(self, obj) -> int | None:
+        # The first version that integrated it, as the contract's strategy_version: later ones do not replace it.
         numbers = [link.version.number for link in obj.links.all() if link.version_id]
-        return max(numbers) if numbers else None
+        return min(numbers) if numbers else None
 
     def get_assigned_to(self, obj) -> str | None:
         return obj.assigned_to.public_name if obj.assigned_to_id else None
@@ -118,3 +129,9 @@ class BulkTriageSerializer(TriageSerializer):
 
 class PublishSerializer(serializers.Serializer):
     summary = serializers.CharField(allow_blank=True, max_length=5000)
+    confirm = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=20000,
+        help_text="Ids of linked contributions to mark integrated although none of their sections changed.",
+    )

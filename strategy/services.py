@@ -2,24 +2,30 @@
 
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery
-from django.utils import timezone
-from django.utils.text import format_lazy
+from django.db.models import F, OuterRef, Q, Subquery
+from django.utils import timezone, translation
+from django.utils.text import Truncator, format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core import contributions as registry
+from core import follows
+from core.forms import whole_number
 from core.models import District, Theme
 from core.moderation import record
-from core.notifications import notify
-from core.realtime import publish, publish_on_commit
-from core.rest import Conflict
+from core.notifications import Message, notify
+from serving.realtime import publish, publish_on_commit
+from serving.rest import Conflict
 
+from . import selectors
 from .models import Contribution, ContributionSection, Section, SectionComment, SectionVersion, Version
 from .rendering import render_markdown
 from .selectors import DASHBOARD_VERSION_KEY
+from .support import refresh_all_support
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +63,7 @@ def _districts_by_number():
 def _fields_from(data: registry.ContributionData, themes, districts) -> dict:
     theme = themes.get(data.theme) if data.theme else None
     return {
-        "title": (data.title or "")[:300],
+        "title": Truncator(data.title or "").chars(300),  # sized by construction: never refuses the copy
         "text": data.text or "",
         "theme": theme,
         "district": districts.get(data.district) if data.district else None,
@@ -223,8 +229,6 @@ def sync_source(source: registry.Source, batch_size: int = 2000, stdout=None) ->
 
 def refresh_support(keys=None, stdout=None) -> dict:
     """The periodic repair of support figures (one UPDATE per source); returns rows changed per source."""
-    from .contributions import refresh_all_support
-
     chosen = [s for s in registry.sources() if keys is None or s.key in keys]
     changed = {source.key: refresh_all_support(source) for source in chosen}
     if stdout:
@@ -307,8 +311,43 @@ def draft_changed_since(version: Version | None) -> bool:
     return set(sections) != published
 
 
+def _confirmed_ids(confirm) -> set[int]:
+    """The contributions the team confirms as integrated although no section they are linked to changed."""
+    if confirm is None:
+        return set()
+    if not isinstance(confirm, list | tuple | set) or not all(
+        isinstance(i, int) and not isinstance(i, bool) or (isinstance(i, str) and whole_number(i) is not None)
+        for i in confirm
+    ):
+        raise ValidationError({"confirm": [_("Give a list of contribution ids.")]})
+    ids = {int(i) for i in confirm}
+    if not ids:
+        return ids
+    known = set(
+        selectors.pending_links().filter(contribution_id__in=ids).values_list("contribution_id", flat=True).distinct()
+    )
+    unknown = sorted(ids - known)
+    if unknown:
+        raise ValidationError(
+            {
+                "confirm": [
+                    format_lazy(
+                        _(
+                            "These contributions have no link waiting for this version, so they cannot be confirmed "
+                            "as integrated: {ids}."
+                        ),
+                        ids=", ".join(str(i) for i in unknown),
+                    )
+                ]
+            }
+        )
+    return ids
+
+
 @transaction.atomic
-def publish_version(user, summary: str) -> Version:
+def publish_version(user, summary: str, confirm=None) -> Version:
+    """Publish the draft. A linked contribution is integrated in this version only when a section it is linked to
+    changed in it, or when the team confirms it (`confirm`: contribution ids); the others keep their status."""
     _require(user, "strategy.publish_version", _("Only the mission team can publish a version."))
     summary = (summary or "").strip()
     if not summary:
@@ -320,6 +359,8 @@ def publish_version(user, summary: str) -> Version:
         raise ValidationError(
             {"summary": [_("Nothing changed since the last version: edit a section before publishing.")]}
         )
+    confirmed = _confirmed_ids(confirm)
+    changed = selectors.changed_section_ids(previous)
     number = (previous.number if previous else 0) + 1
     version = Version.objects.create(number=number, summary=summary[:5000], published_by=user)
     sections = list(Section.objects.select_related("chapter", "theme"))
@@ -338,16 +379,57 @@ def publish_version(user, summary: str) -> Version:
         )
         for s in sections
     )
-    # Contributions linked since the previous version are integrated with this one.
-    pending = ContributionSection.objects.filter(version__isnull=True)
-    contribution_ids = set(pending.values_list("contribution_id", flat=True))
-    pending.update(version=version)
+    # Three statements whatever the number of contributions: links, then statuses, then who to tell.
+    selectors.pending_links().filter(Q(section_id__in=changed) | Q(contribution_id__in=confirmed)).update(
+        version=version
+    )
+    in_version = ContributionSection.objects.filter(version=version).values("contribution_id")
+    newly = Contribution.objects.filter(pk__in=in_version).exclude(status=Contribution.Status.INTEGRATED)
+    contribution_ids = set(newly.values_list("pk", flat=True))
     Contribution.objects.filter(pk__in=contribution_ids).update(status=Contribution.Status.INTEGRATED)
     invalidate_dashboard()
-    record(user, "strategy.publish_version", version, summary=summary, integrated=len(contribution_ids))
+    record(
+        user,
+        "strategy.publish_version",
+        version,
+        summary=summary,
+        integrated=len(contribution_ids),
+        confirmed=sorted(confirmed),
+    )
     _notify_integrated(version, contribution_ids)
+    _notify_section_followers(version, previous, sections)
     publish_on_commit(PUBLIC_GROUP, {"type": "version.published", "version": number})
+    if previous is not None:
+        transaction.on_commit(lambda: warm_diff(previous.number, number), robust=True)
     return version
+
+
+def warm_diff(from_number: int, to_number: int) -> None:
+    """Compute and cache the diff of a new version against the previous one, in every language, once published:
+    its first reader gets it from the cache."""
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            selectors.diff_versions(from_number, to_number)
+
+
+def _notify_section_followers(version: Version, previous: Version | None, sections) -> None:
+    """The followers of each section whose title or text changed in this version."""
+    before = {}
+    if previous is not None:
+        before = {row[0]: row[1:] for row in previous.sections.values_list("section_id", "title", "body")}
+    for section in sections:
+        if before.get(section.pk) == (section.title, section.body):
+            continue
+        follows.notify_followers(
+            section,
+            "follow.version",
+            Message(
+                gettext_noop("“{section}” changes in version {number} of the strategy"),
+                section=section.title,
+                number=version.number,
+            ),
+            version.summary[:300],
+        )
 
 
 def _notify_integrated(version: Version, contribution_ids):
@@ -376,15 +458,17 @@ def _notify_integrated(version: Version, contribution_ids):
     for c in contributions:
         for user in recipients[c.pk].values():
             is_author = user.pk == c.author_id
-            title = format_lazy(
-                _("Your contribution “{title}” is integrated in version {number} of the strategy")
+            title = Message(
+                gettext_noop("Your contribution “{title}” is integrated in version {number} of the strategy")
                 if is_author
-                else _("A contribution you follow, “{title}”, is integrated in version {number} of the strategy"),
+                else gettext_noop(
+                    "A contribution you follow, “{title}”, is integrated in version {number} of the strategy"
+                ),
                 title=c.title[:120],
                 number=version.number,
             )
-            body = format_lazy(
-                _("Version {number} of “Paris intelligente et durable” was published: {summary}"),
+            body = Message(
+                gettext_noop("Version {number} of “Paris intelligente et durable” was published: {summary}"),
                 number=version.number,
                 summary=version.summary[:300],
             )
@@ -424,7 +508,7 @@ def triage(
         c.public_reason = public_reason.strip()[:2000]
     if duplicate_of is not None:
         target_pk = getattr(duplicate_of, "pk", duplicate_of)
-        target = Contribution.objects.filter(pk=target_pk).first() if str(target_pk).isdigit() else None
+        target = Contribution.objects.filter(pk=target_pk).first() if whole_number(target_pk) is not None else None
         if target is None:
             errors["duplicate_of"] = [_("The original contribution does not exist.")]
         elif target.pk == c.pk:
@@ -481,7 +565,7 @@ def triage(
 def bulk_triage(ids, user, status=None, public_reason=None, sections=None, duplicate_of=None) -> int:
     """Same rules as triage(), all or nothing."""
     _require(user, "strategy.triage_contribution", _("Only the mission team can triage contributions."))
-    if not isinstance(ids, list | tuple) or not ids or not all(str(i).isdigit() for i in ids):
+    if not isinstance(ids, list | tuple) or not ids or not all(whole_number(i) is not None for i in ids):
         raise ValidationError({"ids": [_("Select at least one contribution.")]})
     found = list(Contribution.objects.filter(pk__in=[int(i) for i in ids]).order_by("pk"))
     if len(found) != len({int(i) for i in ids}):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import consultation_views, views
 
 app_name = "strategy"
 urlpatterns = [
@@ -22,4 +22,13 @@ urlpatterns = [
     path("equipe/hors-ligne/", views.offline_new, name="offline-new"),
     path("equipe/brouillon/", views.draft, name="draft"),
     path("equipe/sections/<slug:slug>/", views.section_edit, name="section-edit"),
+    # Consultations on the draft
+    path("consultation/<slug:slug>/", consultation_views.consultation_section, name="consultation-section"),
+    path("annotations/<int:pk>/soutien/", consultation_views.annotation_support, name="annotation-support"),
+    path("annotations/<int:pk>/reponse/", consultation_views.annotation_reply, name="annotation-reply"),
+    path("equipe/annotations/<int:pk>/accepter/", consultation_views.annotation_accept, name="annotation-accept"),
+    path("equipe/consultations/", consultation_views.consultation_list, name="consultations"),
+    path("equipe/consultations/<int:pk>/fermer/", consultation_views.consultation_close, name="consultation-close"),
+    path("equipe/ateliers/", consultation_views.workshop_list, name="workshops"),
+    path("equipe/ateliers/<int:pk>/", consultation_views.workshop_detail, name="workshop"),
 ]

@@ -14,16 +14,20 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.forms import whole_number
 from core.models import District, Theme
-from core.rest import Conflict
-from core.throttling import throttle
+from serving.rest import Conflict
+from serving.throttling import throttle
 
-from . import selectors, services
+from . import consultations, selectors, services
 from .charts import bar_chart, choropleth, month_chart
+from .consultations import credited_amendments
+from .contributions import outcome_of
 from .forms import CommentForm, OfflineContributionForm, PublishForm, SectionEditForm, TriageForm
-from .models import Contribution, ContributionSection, Section, Version
+from .models import Contribution, Section, Version
 
 
 def _team_only(request, perm="strategy.view_inbox"):
@@ -36,6 +40,7 @@ def _version_context(version):
     return {
         "version": version,
         "chapters": selectors.chapters_of(sections),
+        "credits": credited_amendments(version, sections),
         "latest": selectors.current_version(),
         "versions": Version.objects.order_by("-number").only("number", "published_at"),
     }
@@ -45,7 +50,13 @@ def index(request):
     version = selectors.current_version()
     if version is None:
         return render(request, "strategy/empty.html")
-    return render(request, "strategy/version.html", {**_version_context(version), "is_current": True})
+    # Readers of the strategy learn here that its draft is open to annotations (the home page is not the only way in).
+    under_consultation = list(consultations.sections_under_consultation())
+    return render(
+        request,
+        "strategy/version.html",
+        {**_version_context(version), "is_current": True, "under_consultation": under_consultation},
+    )
 
 
 def version_detail(request, number):
@@ -134,13 +145,14 @@ def contribution_detail(request, pk):
     if not contribution.is_public and not is_team:
         raise Http404
     links = list(contribution.links.select_related("section", "version").order_by("linked_at"))
-    integrated = [link for link in links if link.version_id]
+    previous, diffs = selectors.integration_diffs(contribution)
     context = {
         "c": contribution,
         "links": links,
-        "integrated": integrated,
-        "integrated_version": max((link.version for link in integrated), key=lambda v: v.number, default=None),
+        "outcome": outcome_of(contribution),
         "is_team": is_team,
+        "previous": previous,
+        "diffs": diffs,
     }
     if is_team:
         context["triage_form"] = TriageForm(
@@ -184,7 +196,11 @@ def contribution_triage(request, pk):
 
 def _export_context(version):
     sections = selectors.version_sections(version)
-    return {"version": version, "chapters": selectors.chapters_of(sections)}
+    return {
+        "version": version,
+        "chapters": selectors.chapters_of(sections),
+        "credits": credited_amendments(version, sections),
+    }
 
 
 def export_markdown(request, number):
@@ -200,7 +216,8 @@ def export_pdf(request, number):
 
     version = get_object_or_404(Version, number=number)
     html = render_to_string("strategy/export_pdf.html", _export_context(version), request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    # Tagged PDF/UA-1: structure, language (html lang), title (shown instead of the file name) and bookmarks.
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(pdf_variant="pdf/ua-1")
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="strategie-paris-v{version.number}.pdf"'
     return response
@@ -289,7 +306,7 @@ def inbox_bulk(request):
             for err in errs:
                 messages.error(request, err)
     else:
-        messages.success(request, _("%(n)s contributions updated.") % {"n": n})
+        messages.success(request, ngettext("%(n)s contribution updated.", "%(n)s contributions updated.", n) % {"n": n})
     back = request.POST.get("next", "")
     return redirect(reverse("strategy:inbox") + (f"?{back}" if back and not back.startswith(("/", "http")) else ""))
 
@@ -299,14 +316,16 @@ def similar(request):
     _team_only(request)
     if request.method == "POST":
         _team_only(request, "strategy.triage_contribution")
-        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-        primary = Contribution.objects.filter(pk=request.POST.get("primary") or 0).first()
+        ids = [n for i in request.POST.getlist("ids") if (n := whole_number(i)) is not None]
+        primary = Contribution.objects.filter(pk=whole_number(request.POST.get("primary")) or 0).first()
         if primary is None:
             messages.error(request, _("Choose the contribution to keep."))
         else:
             try:
                 n = services.merge(primary, Contribution.objects.filter(pk__in=ids), request.user)
-                messages.success(request, _("%(n)s contributions merged.") % {"n": n})
+                messages.success(
+                    request, ngettext("%(n)s contribution merged.", "%(n)s contributions merged.", n) % {"n": n}
+                )
             except ValidationError as e:
                 for errs in e.message_dict.values():
                     for err in errs:
@@ -378,12 +397,15 @@ def section_edit(request, slug):
 def draft(request):
     _team_only(request, "strategy.edit_section")
     latest = selectors.current_version()
-    form = PublishForm(request.POST or None)
+    changed, integrated, unchanged = selectors.publication_preview(latest)
+    form = PublishForm(request.POST or None, unchanged=unchanged)
     if request.method == "POST":
         _team_only(request, "strategy.publish_version")
         if form.is_valid():
             try:
-                version = services.publish_version(request.user, form.cleaned_data["summary"])
+                version = services.publish_version(
+                    request.user, form.cleaned_data["summary"], confirm=form.cleaned_data["confirm"]
+                )
             except ValidationError as e:
                 for field, errs in e.message_dict.items():
                     for err in errs:
@@ -391,6 +413,7 @@ def draft(request):
             else:
                 messages.success(request, _("Version %(n)s is published.") % {"n": version.number})
                 return redirect(version.get_absolute_url())
+    ticked = {str(v) for v in (form["confirm"].value() or [])}
     return render(
         request,
         "strategy/draft.html",
@@ -398,7 +421,10 @@ def draft(request):
             "sections": selectors.draft_sections(),
             "latest": latest,
             "form": form,
-            "pending_links": ContributionSection.objects.filter(version__isnull=True).count(),
+            "changed": changed,
+            "to_integrate": integrated,
+            "unchanged": unchanged,
+            "ticked": ticked,
         },
         status=400 if form.errors else 200,
     )

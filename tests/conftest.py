@@ -1,4 +1,5 @@
-"""Shared fixtures: the real PostGIS test database with themes and (approximate) districts loaded."""
+"""Shared fixtures: the real PostGIS test database, where every test that uses it finds the themes and the
+(approximate) districts whatever ran before it (see `reference_rows`)."""
 
 import pytest
 from django.core.management import call_command
@@ -31,8 +32,30 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    """Loaded once and committed, only so that most tests find them already there (a cache, not a promise:
+    a transactional test flushes every table when it ends)."""
     with django_db_blocker.unblock():
         _ensure_reference_data()
+
+
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+@pytest.fixture(autouse=True)
+def reference_rows(request):
+    """Every test that uses the database gets the themes and the districts, in whatever order the tests run
+    (pytest-randomly): a test after a transactional one finds the tables flushed, and they are put back, inside the
+    test's transaction for a `db` test (rolled back with it), committed for a transactional one (flushed after it)."""
+    if request.node.get_closest_marker("django_db") is None and not DATABASE_FIXTURES & set(request.fixturenames):
+        return
+    request.getfixturevalue("db")  # opens the test's database access; transactional if the test asked for it
+    _ensure_reference_data()
 
 
 @pytest.fixture(autouse=True)
@@ -43,9 +66,8 @@ def _mail_through_tasks(settings):
 
 
 @pytest.fixture
-def reference_data(transactional_db):
-    """For transactional tests, which flush the database between tests."""
-    _ensure_reference_data()
+def reference_data(transactional_db, reference_rows):
+    """A transactional test with the themes and districts (which `reference_rows` gives every database test)."""
 
 
 @pytest.fixture
@@ -93,11 +115,11 @@ def client_for(user):
 
 @pytest.fixture
 def private_redis_cache(settings):
-    """The production cache backend (core.cache: django-redis) on a private redis-server, never the machine's shared one."""
+    """The production cache backend (serving.cache: django-redis) on a private redis-server, never the machine's shared one."""
     from tests.ops.servers import Redis
 
     redis = Redis().start()
-    settings.CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": redis.url}}
+    settings.CACHES = {"default": {"BACKEND": "serving.cache.RedisCache", "LOCATION": redis.url}}
     yield redis
     redis.stop()
 
@@ -107,7 +129,7 @@ def cache_down(settings):
     """The production cache backend, configured as in production (errors ignored), with no Redis behind it."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "core.cache.RedisCache",
+            "BACKEND": "serving.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
             "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
         }

@@ -16,6 +16,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "motdepasse-solide-42")
 
 
+class ResidentFactory(UserFactory):
+    """A verified account with its arrondissement of residence declared (the 11th): may vote in the budget."""
+
+    home_district = factory.LazyFunction(lambda: District.objects.get(number=11))
+
+
 class UnverifiedUserFactory(UserFactory):
     email_verified = False
 

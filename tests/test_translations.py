@@ -41,3 +41,15 @@ def test_there_are_french_and_english_catalogs():
 @pytest.mark.parametrize("path", [p for p in CATALOGS if p.parts[-3] == "fr"], ids=lambda p: str(p.relative_to(ROOT)))
 def test_french_catalog_is_complete(path):
     assert untranslated(path) == []
+
+
+@pytest.mark.parametrize("path", CATALOGS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_catalog_compiles(path):
+    """A catalog msgfmt refuses (a duplicate entry, a stray line after a merge) is not compiled at all: the whole app
+    would fall back to English without a word. msgfmt --check also checks the placeholders of each translation."""
+    import shutil
+    import subprocess
+
+    assert shutil.which("msgfmt"), "gettext's msgfmt is missing (scripts/bootstrap.sh installs gettext)"
+    result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -17,7 +17,16 @@ from core.admin import ServiceWrittenAdmin, service_error_message
 from core.geo import OutsideParis, locate
 
 from . import services
-from .models import Application, ApplicationEvent, Mission, Solicitation, VolunteerProfile
+from .models import (
+    Application,
+    ApplicationEvent,
+    ApplicationMessage,
+    Attestation,
+    Mission,
+    SavedSearch,
+    Solicitation,
+    VolunteerProfile,
+)
 
 
 class ApplicationInline(admin.TabularInline):
@@ -195,3 +204,30 @@ class SolicitationAdmin(ServiceWrittenAdmin):
     @admin.display(description=_("missions"))
     def missions_count(self, solicitation):
         return len(solicitation.mission_ids)
+
+
+@admin.register(ApplicationMessage)
+class ApplicationMessageAdmin(ServiceWrittenAdmin):
+    """Read-only: a conversation is written by its two sides through volunteering.services, never by hand."""
+
+    list_display = ["created_at", "application", "author"]
+    list_select_related = ["application__mission", "application__volunteer", "author"]
+    raw_id_fields = ["application", "author"]
+
+
+@admin.register(Attestation)
+class AttestationAdmin(ServiceWrittenAdmin):
+    list_display = ["application", "signer_name", "hours"]
+    list_select_related = ["application__mission", "application__volunteer"]
+    raw_id_fields = ["application"]
+
+
+@admin.register(SavedSearch)
+class SavedSearchAdmin(admin.ModelAdmin):
+    """A candidate's saved internship search; its weekly e-mail is opt-in and can be stopped here on request."""
+
+    list_display = ["user", "kind", "weekly_email", "created_at", "last_sent_at"]
+    list_filter = ["kind", "weekly_email"]
+    search_fields = ["user__email", "query"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]

@@ -4,24 +4,33 @@ import csv
 
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Organization
 from core.contributions import outcomes
-from core.rest import StandardPagination
+from serving.parsers import JSONParser
+from serving.rest import StandardPagination
 
 from . import selectors, services
-from .models import Application, Mission
+from .documents import attestation_response
+from .models import Application, ApplicationMessage, Attestation, Mission
 from .serializers import (
     ApplicationCreateSerializer,
+    ApplicationMessageSerializer,
     ApplicationSerializer,
     ApplicationStatusSerializer,
+    AttestationInputSerializer,
+    AttestationSerializer,
     BulkStatusSerializer,
+    ContactSerializer,
+    MessageBodySerializer,
     MissionSearchSerializer,
     MissionSerializer,
     MissionWriteSerializer,
@@ -39,7 +48,7 @@ def _mission_data(validated):
 
 
 class MissionList(APIView):
-    throttle_scope = "propose"  # core.throttling
+    throttle_scope = "propose"  # serving.throttling
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     pagination_class = StandardPagination  # documents the paginated list in the schema
 
@@ -67,7 +76,11 @@ class MissionList(APIView):
             organization=data.get("organization"),
             publish=data.get("status", "published") == "published",
         )
-        return Response(MissionSerializer(selectors.mission_detail(mission.pk)).data, status=status.HTTP_201_CREATED)
+        detail = selectors.mission_detail(mission.pk)
+        return Response(
+            MissionSerializer(detail, context={"show_contact": True, "show_tutor": True}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 def _visible_mission(request, pk) -> Mission:
@@ -80,13 +93,22 @@ def _visible_mission(request, pk) -> Mission:
     return mission
 
 
+def _shows_contact(request, mission) -> bool:
+    return request.user.has_perm("volunteering.view_mission_contact", mission)
+
+
 class MissionDetail(APIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
     @extend_schema(responses={200: MissionSerializer})
     def get(self, request, pk):
         mission = _visible_mission(request, pk)
-        return Response(MissionSerializer(mission, context={"outcomes": outcomes("mission", [mission.pk])}).data)
+        context = {
+            "outcomes": outcomes("mission", [mission.pk]),
+            "show_contact": _shows_contact(request, mission),
+            "show_tutor": request.user.has_perm("volunteering.view_tutor", mission),
+        }
+        return Response(MissionSerializer(mission, context=context).data)
 
     @extend_schema(request=MissionWriteSerializer, responses={200: MissionSerializer})
     def patch(self, request, pk):
@@ -94,7 +116,9 @@ class MissionDetail(APIView):
         serializer = MissionWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.update_mission(request.user, mission, _mission_data(serializer.validated_data))
-        return Response(MissionSerializer(selectors.mission_detail(pk)).data)
+        return Response(
+            MissionSerializer(selectors.mission_detail(pk), context={"show_contact": True, "show_tutor": True}).data
+        )
 
 
 class MissionAction(APIView):
@@ -110,11 +134,15 @@ class MissionAction(APIView):
     def post(self, request, pk):
         mission = _visible_mission(request, pk)
         mission = self.actions[self.action](request.user, mission)
-        return Response(MissionSerializer(selectors.mission_detail(mission.pk)).data)
+        return Response(
+            MissionSerializer(
+                selectors.mission_detail(mission.pk), context={"show_contact": True, "show_tutor": True}
+            ).data
+        )
 
 
 class MissionApplications(APIView):
-    throttle_scope = "apply"  # core.throttling
+    throttle_scope = "apply"  # serving.throttling
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
@@ -142,7 +170,8 @@ class MissionApplicationsCsv(APIView):
     @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="Applicants of the mission")})
     def get(self, request, pk):
         mission = get_object_or_404(Mission.objects.select_related("organization"), pk=pk)
-        if not request.user.has_perm("volunteering.manage_applications", mission.organization):
+        # The mission's managers: for an internship, its direction's administrators and correspondents only.
+        if not request.user.has_perm("volunteering.change_mission", mission):
             raise Http404
         return applicants_csv(mission)
 
@@ -160,7 +189,8 @@ def applicants_csv(mission) -> HttpResponse:
                 _safe_cell(application.volunteer.public_name),
                 _safe_cell(application.volunteer.email),
                 application.get_status_display(),
-                application.created_at.strftime("%Y-%m-%d %H:%M"),
+                # Paris time, as a French spreadsheet reads it (the database keeps UTC).
+                date_format(timezone.localtime(application.created_at), "SHORT_DATETIME_FORMAT"),
                 _safe_cell(application.message),
                 _("yes") if application.cv else _("no"),
             ]
@@ -174,7 +204,7 @@ def _safe_cell(value: str) -> str:
 
 
 class SpontaneousApplication(APIView):
-    throttle_scope = "apply"  # core.throttling
+    throttle_scope = "apply"  # serving.throttling
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
@@ -183,8 +213,12 @@ class SpontaneousApplication(APIView):
         organization = get_object_or_404(Organization, pk=pk, verified=True)
         serializer = ApplicationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        internship = None
+        if data.get("kind") == Mission.Kind.INTERNSHIP:
+            internship = {k: data.get(k) for k in ("wished_trade", "wished_level", "available_from", "available_weeks")}
         application = services.apply_spontaneously(
-            request.user, organization, serializer.validated_data["message"], serializer.validated_data.get("cv")
+            request.user, organization, data["message"], data.get("cv"), internship=internship
         )
         return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
 
@@ -206,7 +240,7 @@ class ApplicationList(APIView):
             except (ValueError, Mission.DoesNotExist):
                 raise Http404 from None
             qs = qs.filter(mission=mission)
-            if not request.user.has_perm("volunteering.manage_applications", mission.organization) and not qs.exists():
+            if not request.user.has_perm("volunteering.change_mission", mission) and not qs.exists():
                 raise Http404
         if request.query_params.get("status"):
             qs = qs.filter(status=request.query_params["status"])
@@ -220,12 +254,19 @@ def _visible_application(request, pk) -> Application:
 
 
 class ApplicationDetail(APIView):
-    throttle_scope = "message"  # core.throttling
+    throttle_scope = "message"  # serving.throttling
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(responses={200: ApplicationSerializer})
     def get(self, request, pk):
-        return Response(ApplicationSerializer(_visible_application(request, pk)).data)
+        application = _visible_application(request, pk)
+        data = ApplicationSerializer(application).data
+        # Only the accepted volunteer and the organisation's members read the contact person.
+        if request.user.has_perm("volunteering.view_contact", application):
+            data["contact"] = ContactSerializer(selectors.application_contact(application)).data
+        attestation = Attestation.objects.filter(application=application).first()
+        data["attestation"] = AttestationSerializer(attestation).data if attestation else None
+        return Response(data)
 
     @extend_schema(request=ApplicationStatusSerializer, responses={200: ApplicationSerializer})
     def patch(self, request, pk):
@@ -242,6 +283,52 @@ class ApplicationDetail(APIView):
         return Response(ApplicationSerializer(application).data)
 
 
+class ApplicationMessages(APIView):
+    throttle_scope = "message"  # serving.throttling
+    permission_classes = [permissions.IsAuthenticated]
+    pagination_class = StandardPagination  # documents the paginated list in the schema
+
+    @extend_schema(responses={200: ApplicationMessageSerializer(many=True)})
+    def get(self, request, pk):
+        application = _visible_application(request, pk)
+        paginator = StandardPagination()
+        messages = ApplicationMessage.objects.filter(application=application).select_related("author")
+        page = paginator.paginate_queryset(messages.order_by("created_at", "pk"), request, view=self)
+        return paginator.get_paginated_response(ApplicationMessageSerializer(page, many=True).data)
+
+    @extend_schema(request=MessageBodySerializer, responses={201: ApplicationMessageSerializer})
+    def post(self, request, pk):
+        application = _visible_application(request, pk)
+        serializer = MessageBodySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        message = services.post_application_message(request.user, application, serializer.validated_data["body"])
+        return Response(ApplicationMessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+class ApplicationAttestation(APIView):
+    """GET: the PDF (the volunteer and the organisation); POST: the organisation issues it (again)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiResponse(description="The attestation de bénévolat (PDF)")}
+    )
+    def get(self, request, pk):
+        application = _visible_application(request, pk)
+        attestation = Attestation.objects.filter(application=application).first()
+        if attestation is None:
+            raise Http404
+        return attestation_response(attestation, request.build_absolute_uri("/"))
+
+    @extend_schema(request=AttestationInputSerializer, responses={201: AttestationSerializer})
+    def post(self, request, pk):
+        application = _visible_application(request, pk)
+        serializer = AttestationInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attestation = services.issue_attestation(request.user, application, **serializer.validated_data)
+        return Response(AttestationSerializer(attestation).data, status=status.HTTP_201_CREATED)
+
+
 class ApplicationWithdraw(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
@@ -252,7 +339,7 @@ class ApplicationWithdraw(APIView):
 
 
 class ApplicationBulk(APIView):
-    throttle_scope = "message"  # core.throttling
+    throttle_scope = "message"  # serving.throttling
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(request=BulkStatusSerializer, responses={200: ApplicationSerializer(many=True)})

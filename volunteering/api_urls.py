@@ -16,6 +16,10 @@ urlpatterns = [
     path(P + "applications/bulk/", api.ApplicationBulk.as_view(), name="applications-bulk"),
     path(P + "applications/<int:pk>/", api.ApplicationDetail.as_view(), name="application"),
     path(P + "applications/<int:pk>/withdraw/", api.ApplicationWithdraw.as_view(), name="application-withdraw"),
+    path(P + "applications/<int:pk>/messages/", api.ApplicationMessages.as_view(), name="application-messages"),
+    path(
+        P + "applications/<int:pk>/attestation/", api.ApplicationAttestation.as_view(), name="application-attestation"
+    ),
     path(P + "applications/<int:pk>/cv/", api.ApplicationCv.as_view(), name="application-cv"),
     path(P + "recommendations/", api.Recommendations.as_view(), name="recommendations"),
     path(P + "profile/", api.Profile.as_view(), name="profile"),

@@ -27,7 +27,12 @@ class VolunteeringConfig(AppConfig):
         periodic.register("volunteering.expire_missions", datetime.timedelta(hours=1), tasks.expire_missions)
         periodic.register("volunteering.send_reminders", DAY, tasks.send_reminders)
         periodic.register("volunteering.send_weekly_matches", 7 * DAY, tasks.send_weekly_matches)
+        periodic.register("volunteering.send_saved_search_alerts", DAY, tasks.send_saved_search_alerts)
         periodic.register("volunteering.delete_old_cvs", DAY, tasks.delete_old_cvs)
+        # Within the 5 minutes the office's page may serve figures that were slow to compute (selectors).
+        periodic.register(
+            "volunteering.refresh_internship_figures", datetime.timedelta(minutes=4), tasks.refresh_internship_figures
+        )
 
         spaces.register(
             spaces.Space(

@@ -524,7 +524,14 @@ def load(stdout=None):
     rng = random.Random(2026)
     today = timezone.localdate()
     themes = {t.slug: t for t in Theme.objects.all()}
-    organizations = list(Organization.objects.filter(verified=True).exclude(kind="company").order_by("pk"))
+    # The City bodies added for the internships below are left out, so that the missions keep their organisation
+    # from one run to the next (get_or_create by organisation and title).
+    organizations = list(
+        Organization.objects.filter(verified=True)
+        .exclude(kind="company")
+        .exclude(name__in=[name for name, _ in CITY_BODIES[1:]])
+        .order_by("pk")
+    )
     if not organizations:
         if stdout:
             stdout.write("Volunteering: no verified organisation, run accounts demo first.")
@@ -632,3 +639,352 @@ def load(stdout=None):
                 mission.save(update_fields=["accepted_count", "status"])
     if stdout:
         stdout.write(f"Volunteering: {created} missions created ({len(missions)} in all), {applications} applications.")
+    load_internships(stdout, rng, residents)
+
+
+# --- Internships at the City (stages.paris.fr): directions and partner bodies, their offers, candidates ----------
+
+# (name, description): the City's directions and partner bodies, organisations of kind city service.
+CITY_BODIES = [
+    ("Direction des espaces verts et de l'environnement", "Parcs, jardins, bois et cimetières de la Ville de Paris."),
+    ("Direction des affaires culturelles", "Bibliothèques, conservatoires, musées et patrimoine de la Ville."),
+    ("Direction de la propreté et de l'eau", "Nettoiement des rues, collecte des déchets, eau et assainissement."),
+    ("Direction de la voirie et des déplacements", "Rues, ponts, pistes cyclables et stationnement."),
+    ("Direction des finances et des achats", "Budget, comptabilité et marchés publics de la Ville."),
+    ("Direction des solidarités", "Action sociale, autonomie, protection de l'enfance."),
+    # Partner bodies: the social action centre, a community centre, an arrondissement's town hall.
+    ("Centre d'action sociale de la Ville de Paris", "Établissement public : aide sociale, résidences, accueil."),
+    ("Centre Paris Anim' Curial", "Centre d'animation du 19e: ateliers, jeunesse, vie de quartier."),
+    ("Mairie du 11e arrondissement", "Accueil des habitants, état civil, conseils de quartier."),
+]
+
+# (body, title, trade, level, paid, weeks, hours, places, address, lon, lat, tasks, description)
+INTERNSHIPS = [
+    (
+        0,
+        "Stage jardinier au parc Monceau",
+        "Jardinier paysagiste",
+        "cap_bac",
+        True,
+        12,
+        35,
+        2,
+        "35 boulevard de Courcelles, 75008 Paris",
+        2.3090,
+        48.8796,
+        "Tailler, planter et arroser les massifs ; entretenir les pelouses ; accueillir le public.",
+        "Rejoignez l'équipe des jardiniers du parc Monceau pour la saison des plantations.",
+    ),
+    (
+        0,
+        "Stage en gestion écologique des bois",
+        "Écologie, biodiversité",
+        "bac_5",
+        True,
+        24,
+        35,
+        1,
+        "Bois de Vincennes, route de la Pyramide, 75012 Paris",
+        2.4560,
+        48.8350,
+        "Inventaires faune et flore, plan de gestion différenciée, cartographie sous QGIS.",
+        "Un stage de fin d'études à la division du bois de Vincennes.",
+    ),
+    (
+        0,
+        "Stage d'observation de 3e : métiers du jardin",
+        "Jardinier paysagiste",
+        "observation_3e",
+        False,
+        1,
+        30,
+        4,
+        "Jardin des Plantes, 57 rue Cuvier, 75005 Paris",
+        2.3597,
+        48.8440,
+        "Découvrir les métiers des parcs : serres, arboriculture, accueil du public.",
+        "Une semaine pour découvrir les métiers des espaces verts.",
+    ),
+    (
+        1,
+        "Stage médiation culturelle en bibliothèque",
+        "Médiation culturelle",
+        "bac_3",
+        False,
+        8,
+        35,
+        1,
+        "2 rue Fleury, 75018 Paris",
+        2.3535,
+        48.8845,
+        "Préparer les ateliers jeunesse, accueillir les classes, animer le club lecture.",
+        "À la bibliothèque Goutte d'Or, avec l'équipe jeunesse.",
+    ),
+    (
+        1,
+        "Stage assistant régie de conservatoire",
+        "Régie de spectacle",
+        "bac_2",
+        True,
+        10,
+        35,
+        1,
+        "Conservatoire du 14e, 26 rue Mouton-Duvernet, 75014 Paris",
+        2.3266,
+        48.8331,
+        "Préparer les salles, le son et la lumière des auditions ; suivre le planning.",
+        "Au conservatoire municipal, avec le régisseur général.",
+    ),
+    (
+        2,
+        "Stage technicien qualité de l'eau",
+        "Analyses de l'eau",
+        "bac_2",
+        True,
+        16,
+        35,
+        2,
+        "Quai de Valmy, 75010 Paris",
+        2.3660,
+        48.8720,
+        "Prélèvements, analyses en laboratoire, suivi des fontaines et des canaux.",
+        "Au service technique de l'eau et de l'assainissement.",
+    ),
+    (
+        3,
+        "Stage ingénieur mobilités cyclables",
+        "Aménagement urbain",
+        "bac_5",
+        True,
+        24,
+        35,
+        1,
+        "Place d'Italie, 75013 Paris",
+        2.3556,
+        48.8313,
+        "Comptages vélo, études d'aménagement de pistes, concertation avec les habitants.",
+        "À la section des déplacements du 13e.",
+    ),
+    (
+        4,
+        "Stage contrôle de gestion",
+        "Comptabilité publique",
+        "bac_5",
+        True,
+        20,
+        35,
+        1,
+        "Hôtel de Ville, place de l'Hôtel de Ville, 75004 Paris",
+        2.3522,
+        48.8566,
+        "Tableaux de bord budgétaires, analyse des écarts, préparation du budget participatif.",
+        "Au service du contrôle de gestion de la direction des finances.",
+    ),
+    (
+        5,
+        "Stage assistant de service social",
+        "Travail social",
+        "bac_3",
+        True,
+        12,
+        35,
+        2,
+        "Mairie du 14e, 2 place Ferdinand Brunot, 75014 Paris",
+        2.3266,
+        48.8331,
+        "Accueil et accompagnement des familles, visites à domicile avec les assistants sociaux.",
+        "Au service social de proximité du 14e.",
+    ),
+    (
+        6,
+        "Stage accueil en résidence autonomie",
+        "Travail social",
+        "cap_bac",
+        False,
+        6,
+        30,
+        2,
+        "5 boulevard Diderot, 75012 Paris",
+        2.3737,
+        48.8449,
+        "Accueillir les résidents, animer des ateliers, accompagner les sorties.",
+        "Dans une résidence autonomie du Centre d'action sociale.",
+    ),
+    (
+        7,
+        "Stage animation jeunesse",
+        "Animation socioculturelle",
+        "cap_bac",
+        False,
+        8,
+        30,
+        2,
+        "16 rue Colette Magny, 75019 Paris",
+        2.3720,
+        48.8935,
+        "Co-animer les ateliers du mercredi, préparer la fête de quartier.",
+        "Au centre Paris Anim' Curial, avec l'équipe d'animation.",
+    ),
+    (
+        8,
+        "Stage communication de la mairie d'arrondissement",
+        "Communication",
+        "bac_3",
+        True,
+        12,
+        35,
+        1,
+        "12 place Léon Blum, 75011 Paris",
+        2.3795,
+        48.8590,
+        "Rédiger le journal de l'arrondissement, animer les réseaux sociaux, couvrir les conseils de quartier.",
+        "Au cabinet de la mairie du 11e.",
+    ),
+]
+
+# Spontaneous applications: (body or None for the DEVE, trade, level, months from now, weeks, letter)
+SPONTANEOUS = [
+    (
+        0,
+        "Jardinier paysagiste",
+        "cap_bac",
+        2,
+        10,
+        "Je prépare un CAP jardinier paysagiste et cherche un stage au printemps.",
+    ),
+    (0, "Jardinier paysagiste", "cap_bac", 2, 8, "Passionnée de plantes, je voudrais découvrir les parcs de Paris."),
+    (0, "Jardinier paysagiste", "bac_2", 3, 12, "En BTS aménagements paysagers, je cherche un stage de 12 semaines."),
+    (
+        1,
+        "Médiation culturelle",
+        "bac_3",
+        1,
+        8,
+        "En licence de médiation culturelle, j'aimerais travailler en bibliothèque.",
+    ),
+    (5, "Travail social", "bac_3", 2, 12, "Étudiante assistante de service social, je cherche mon stage de 2e année."),
+    (5, "Travail social", "bac_3", 2, 12, "Je souhaite faire mon stage en polyvalence de secteur."),
+    (3, "Aménagement urbain", "bac_5", 4, 24, "En master d'urbanisme, je cherche mon stage de fin d'études."),
+    (2, "Analyses de l'eau", "bac_2", 1, 8, "En BTS métiers de l'eau, disponible dès le mois prochain."),
+    (1, "Médiation culturelle", "bac_5", 1, 24, "En master de politiques culturelles, je cherche un stage long."),
+    (3, "Aménagement urbain", "bac_5", 4, 24, "Élève ingénieur, je souhaite travailler sur les pistes cyclables."),
+    (0, "Écologie, biodiversité", "bac_5", 3, 24, "En master d'écologie, je voudrais contribuer aux plans de gestion."),
+    (0, "Écologie, biodiversité", "bac_3", 3, 12, "En licence de biologie, passionné de biodiversité urbaine."),
+]
+
+
+def _month_start(today, months):
+    index = today.year * 12 + today.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def load_internships(stdout, rng, residents):
+    """The City's directions and partner bodies with their internship offers, applications and spontaneous
+    applications (idempotent: found by name and title; applications only the first time)."""
+    from django.contrib.auth.models import Group, Permission
+
+    today = timezone.localdate()
+    bodies = []
+    for name, description in CITY_BODIES:
+        body, _ = Organization.objects.get_or_create(
+            name=name, defaults={"kind": "city_service", "description": description, "verified": True}
+        )
+        bodies.append(body)
+    office = Group.objects.get_or_create(name="Bureau des stages")[0]
+    office.permissions.add(Permission.objects.get(codename="internship_office", content_type__app_label="volunteering"))
+    desk = _user("bureau-des-stages@participe.demo")
+    if desk is not None:
+        desk.groups.add(office)
+    offers, created = [], 0
+    for i, row in enumerate(INTERNSHIPS):
+        body, title, trade, level, paid, weeks, hours, places, address, lon, lat, tasks, description = row
+        point = Point(lon, lat, srid=4326)
+        try:
+            district = locate(point).district
+        except OutsideParis:
+            district = None
+        start = today + datetime.timedelta(days=20 + (i * 9) % 90)
+        offer, was_created = Mission.objects.get_or_create(
+            organization=bodies[body],
+            title=title,
+            defaults={
+                "kind": Mission.Kind.INTERNSHIP,
+                "description": description,
+                "tasks": tasks,
+                "trade": trade,
+                "level": level,
+                "paid": paid,
+                "duration_weeks": weeks,
+                "weekly_hours": hours,
+                "places": places,
+                "address": address,
+                "location": point,
+                "district": district,
+                "schedule": Mission.Schedule.PERIOD,
+                "start_date": start,
+                "end_date": start + datetime.timedelta(weeks=weeks, days=-1),
+                "tutor_name": "Dominique Lefèvre",
+                "tutor_email": "tuteur.stages@paris.fr",
+                "publication_start": today - datetime.timedelta(days=30),
+                "publication_end": start - datetime.timedelta(days=7),
+                "contact_name": bodies[body].name,
+                "status": Mission.Status.PUBLISHED,
+                # Published over the last months, so that the office's month-by-month figures have a history.
+                "published_at": timezone.now() - datetime.timedelta(days=10 + (i * 23) % 200),
+                "views_count": rng.randint(20, 400),
+            },
+        )
+        created += was_created
+        offers.append(offer)
+    applications = 0
+    if residents and not Application.objects.filter(kind=Mission.Kind.INTERNSHIP).exists():
+        letters = [
+            "Madame, Monsieur, votre offre correspond exactement à ma formation et à mon projet professionnel.",
+            "Bonjour, je suis très intéressé·e par ce stage et disponible aux dates indiquées.",
+            "Je souhaite découvrir le service public parisien : ce stage serait une belle première expérience.",
+        ]
+        for i, offer in enumerate(offers):
+            for volunteer in rng.sample(residents, k=min(len(residents), 1 + (i * 7) % 6)):
+                status = rng.choice(["submitted", "submitted", "shortlisted", "invited", "declined", "accepted"])
+                if status == "accepted" and offer.accepted_count >= offer.places:
+                    status = "shortlisted"
+                application = Application.objects.create(
+                    volunteer=volunteer,
+                    mission=offer,
+                    kind=Mission.Kind.INTERNSHIP,
+                    organization=offer.organization,
+                    message=rng.choice(letters),
+                    status=status,
+                )
+                # Applied over the offer's publication; answered within hours or weeks, depending on the body.
+                age = (timezone.now() - offer.published_at).days
+                applied = offer.published_at + datetime.timedelta(days=rng.randint(0, min(20, age - 8)))
+                answered = applied + datetime.timedelta(hours=rng.randint(4, 24 * (1 + offer.organization_id % 7)))
+                Application.objects.filter(pk=application.pk).update(
+                    created_at=min(applied, timezone.now()),
+                    first_response_at=None if status == "submitted" else min(answered, timezone.now()),
+                )
+                ApplicationEvent.objects.create(application=application, actor=volunteer, to_status="submitted")
+                if status != "submitted":
+                    ApplicationEvent.objects.create(application=application, from_status="submitted", to_status=status)
+                if status == "accepted":
+                    offer.accepted_count += 1
+                    offer.save(update_fields=["accepted_count"])
+                applications += 1
+        for j, (body, trade, level, months, weeks, letter) in enumerate(SPONTANEOUS):
+            Application.objects.create(
+                volunteer=residents[(j * 5) % len(residents)],
+                organization=bodies[body],
+                kind=Mission.Kind.INTERNSHIP,
+                message=letter,
+                wished_trade=trade,
+                wished_level=level,
+                available_from=_month_start(today, months),
+                available_weeks=weeks,
+            )
+            applications += 1
+    if stdout:
+        stdout.write(
+            f"Internships: {len(bodies)} directions and partner bodies, {created} offers created ({len(offers)} in "
+            f"all), {applications} applications."
+        )

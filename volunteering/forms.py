@@ -1,24 +1,12 @@
 from django import forms
-from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PlaceField, PlaceValue, place_at
 from core.models import Theme
 
 from .models import WEEKDAYS, Mission, TimeSlot
 
 SLOT_CHOICES = [(f"{d}-{s.value}", f"{day} — {s.label}") for d, day in WEEKDAYS for s in TimeSlot]
-
-
-class PointFields(forms.Form):
-    """Longitude/latitude typed or filled by clicking the map (mission.mjs)."""
-
-    def _point(self, lon_name, lat_name):
-        lon, lat = self.cleaned_data.get(lon_name), self.cleaned_data.get(lat_name)
-        if lon is None and lat is None:
-            return None
-        if lon is None or lat is None:
-            raise forms.ValidationError({lat_name: _("Give both the longitude and the latitude.")})
-        return Point(float(lon), float(lat), srid=4326)
 
 
 class MissionForm(forms.Form):
@@ -27,11 +15,16 @@ class MissionForm(forms.Form):
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes"), queryset=Theme.objects.all(), to_field_name="slug", widget=forms.CheckboxSelectMultiple
     )
-    address = forms.CharField(label=_("Address"), max_length=250, required=False)
-    longitude = forms.DecimalField(
-        label=_("Longitude"), required=False, min_value=-180, max_value=180, decimal_places=6
+    # The hidden coordinates keep their old names (`longitude`, `latitude`): older clients post them.
+    address = PlaceField(
+        label=_("Address"),
+        max_length=250,
+        required=False,
+        lon_name="longitude",
+        lat_name="latitude",
+        picker=True,
+        help_text=_("Where the volunteers go: an address or a place, or choose it on the map. Empty if remote."),
     )
-    latitude = forms.DecimalField(label=_("Latitude"), required=False, min_value=-90, max_value=90, decimal_places=6)
     remote = forms.BooleanField(label=_("Can be done remotely"), required=False)
     schedule = forms.ChoiceField(label=_("Schedule"), choices=Mission.Schedule.choices)
     start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -60,18 +53,12 @@ class MissionForm(forms.Form):
             )
         self.organizations = organizations or []
 
-    def clean(self):
-        data = super().clean()
-        lon, lat = data.get("longitude"), data.get("latitude")
-        if (lon is None) != (lat is None):
-            self.add_error("latitude", _("Give both the longitude and the latitude."))
-        return data
-
     def mission_data(self) -> dict:
         d = dict(self.cleaned_data)
-        lon, lat = d.pop("longitude", None), d.pop("latitude", None)
+        place = d.pop("address", None)
         d.pop("organization", None)
-        d["location"] = Point(float(lon), float(lat), srid=4326) if lon is not None and lat is not None else None
+        d["address"] = place.text if place else ""
+        d["location"] = place.point if place else None
         d["skills"] = [s.strip() for s in (d.get("skills") or "").split(",") if s.strip()]
         d["themes"] = list(d["themes"])
         return d
@@ -110,8 +97,105 @@ class MissionForm(forms.Form):
         initial["themes"] = [t.slug for t in mission.themes.all()]
         initial["skills"] = ", ".join(mission.skills)
         if mission.location:
-            initial["longitude"], initial["latitude"] = round(mission.location.x, 6), round(mission.location.y, 6)
+            initial["address"] = PlaceValue(text=mission.address, point=mission.location)
         return initial
+
+
+INTERNSHIP_FIELDS = (
+    "trade",
+    "level",
+    "tasks",
+    "paid",
+    "weekly_hours",
+    "duration_weeks",
+    "tutor_name",
+    "tutor_email",
+    "publication_start",
+    "publication_end",
+)
+
+
+class InternshipForm(MissionForm):
+    """The mission form with the internship's own fields: one offer model, two kinds (Mission.kind)."""
+
+    trade = forms.CharField(label=_("Trade or domain"), max_length=120)
+    level = forms.ChoiceField(label=_("Level of study"), choices=[("", "—"), *Mission.Level.choices])
+    tasks = forms.CharField(label=_("The intern's tasks"), widget=forms.Textarea(attrs={"rows": 5}))
+    duration_weeks = forms.IntegerField(label=_("Duration (weeks)"), min_value=1, max_value=52)
+    paid = forms.BooleanField(
+        label=_("Paid internship"),
+        required=False,
+        help_text=_("Compulsory for an internship of more than 8 weeks (two months)."),
+    )
+    weekly_hours = forms.IntegerField(label=_("Hours a week"), min_value=1, max_value=48, initial=35)
+    tutor_name = forms.CharField(
+        label=_("Tutor"), max_length=120, required=False, help_text=_("Private: never shown to candidates.")
+    )
+    tutor_email = forms.EmailField(label=_("Tutor's e-mail"), required=False)
+    publication_start = forms.DateField(
+        label=_("Published from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    publication_end = forms.DateField(
+        label=_("Published until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].required = False
+        self.fields["description"].label = _("The offer")
+        self.fields["skills"].label = _("Skills required (comma-separated)")
+        for name in ("schedule", "weekdays", "time_slots", "commitment", "commitment_hours", "min_age"):
+            self.fields.pop(name)
+
+    def clean(self):
+        from .services import unpaid_internship_error
+
+        data = super().clean()
+        refusal = unpaid_internship_error(data.get("paid", False), data.get("duration_weeks"))
+        if refusal:
+            self.add_error("paid", refusal)
+        return data
+
+    def mission_data(self) -> dict:
+        d = super().mission_data()
+        d["kind"] = Mission.Kind.INTERNSHIP
+        d["schedule"] = Mission.Schedule.PERIOD
+        d["commitment"] = Mission.Commitment.HOURS_PER_WEEK
+        d["commitment_hours"] = d["weekly_hours"]
+        return d
+
+    @classmethod
+    def initial_for(cls, mission: Mission) -> dict:
+        initial = MissionForm.initial_for(mission)
+        initial.update({name: getattr(mission, name) for name in INTERNSHIP_FIELDS})
+        return initial
+
+
+class SpontaneousInternshipForm(forms.Form):
+    organization = forms.ModelChoiceField(label=_("Direction"), queryset=None, empty_label="—")
+    wished_trade = forms.CharField(label=_("Wished trade or domain"), max_length=120, required=False)
+    wished_level = forms.ChoiceField(label=_("Your level of study"), choices=[("", "—"), *Mission.Level.choices])
+    available_from = forms.DateField(
+        label=_("Available from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    available_weeks = forms.IntegerField(label=_("For (weeks)"), min_value=1, max_value=52, required=False)
+    message = forms.CharField(label=_("Your cover letter"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8}))
+    cv = forms.FileField(
+        label=_("Your CV (PDF, 5 MB maximum)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+    def __init__(self, *args, directions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = directions
+
+
+class NearForm(forms.Form):
+    """The place of the mission search page, in words; the search itself takes LON,LAT (MissionSearchSerializer)."""
+
+    # Any point may be searched around (the API takes any LON,LAT too); typed names are looked up in Paris.
+    near = PlaceField(label=_("Address or place"), required=False, locate=True, in_paris=False)
 
 
 class ApplyForm(forms.Form):
@@ -124,6 +208,15 @@ class ApplyForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
     )
     waiting_list = forms.BooleanField(label=_("Join the waiting list if the mission is full"), required=False)
+
+    def __init__(self, *args, internship=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if internship:  # an internship application is a cover letter and a CV (services.apply checks it too)
+            self.fields["message"].label = _("Your cover letter")
+            self.fields["message"].required = True
+            self.fields["cv"].label = _("Your CV (PDF, 5 MB maximum)")
+            self.fields["cv"].required = True
+            self.fields.pop("waiting_list")
 
 
 class ProfileForm(forms.Form):
@@ -138,17 +231,22 @@ class ProfileForm(forms.Form):
     availability = forms.MultipleChoiceField(
         label=_("When are you available?"), choices=SLOT_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
     )
-    home_longitude = forms.DecimalField(
-        label=_("Home longitude"), required=False, min_value=-180, max_value=180, decimal_places=6
+    home = PlaceField(
+        label=_("Near your home"),
+        required=False,
+        lon_name="home_longitude",
+        lat_name="home_latitude",
+        picker=True,
+        locate=True,
+        help_text=_("A street, a place or your arrondissement is enough: only missions nearby are suggested."),
     )
-    home_latitude = forms.DecimalField(
-        label=_("Home latitude"), required=False, min_value=-90, max_value=90, decimal_places=6
-    )
-    work_longitude = forms.DecimalField(
-        label=_("Work longitude"), required=False, min_value=-180, max_value=180, decimal_places=6
-    )
-    work_latitude = forms.DecimalField(
-        label=_("Work latitude"), required=False, min_value=-90, max_value=90, decimal_places=6
+    work = PlaceField(
+        label=_("Near your work"),
+        required=False,
+        lon_name="work_longitude",
+        lat_name="work_latitude",
+        picker=True,
+        help_text=_("Optional."),
     )
     radius_km = forms.FloatField(
         label=_("Distance you are ready to travel (km)"), min_value=0.1, max_value=30, initial=3
@@ -156,20 +254,11 @@ class ProfileForm(forms.Form):
     languages = forms.CharField(label=_("Languages you speak (comma-separated)"), required=False, max_length=300)
     weekly_email = forms.BooleanField(label=_("Send me new matching missions by e-mail once a week"), required=False)
 
-    def clean(self):
-        data = super().clean()
-        for prefix in ("home", "work"):
-            lon, lat = data.get(f"{prefix}_longitude"), data.get(f"{prefix}_latitude")
-            if (lon is None) != (lat is None):
-                self.add_error(f"{prefix}_latitude", _("Give both the longitude and the latitude."))
-        return data
-
     def profile_data(self) -> dict:
         d = self.cleaned_data
 
         def point(prefix):
-            lon, lat = d.get(f"{prefix}_longitude"), d.get(f"{prefix}_latitude")
-            return Point(float(lon), float(lat), srid=4326) if lon is not None and lat is not None else None
+            return d[prefix].point if d.get(prefix) else None
 
         return {
             "themes": list(d["themes"]),
@@ -197,7 +286,8 @@ class ProfileForm(forms.Form):
         for prefix in ("home", "work"):
             p = getattr(profile, f"{prefix}_location")
             if p:
-                initial[f"{prefix}_longitude"], initial[f"{prefix}_latitude"] = round(p.x, 6), round(p.y, 6)
+                # Only the point is stored: the field shows it in words ("Près de … (Paris 11e)").
+                initial[prefix] = place_at(p.x, p.y) or PlaceValue(text="", point=p)
         return initial
 
 
@@ -230,3 +320,15 @@ class StatusForm(forms.Form):
     def __init__(self, *args, application_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ids"].choices = [(i, i) for i in application_ids]
+
+
+class ApplicationMessageForm(forms.Form):
+    body = forms.CharField(label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AttestationForm(forms.Form):
+    signer_name = forms.CharField(label=_("Signed by"), max_length=120)
+    signer_role = forms.CharField(label=_("Role of the signer"), max_length=120, required=False)
+    hours = forms.IntegerField(
+        label=_("Hours of volunteering (if known)"), min_value=1, max_value=10000, required=False
+    )

@@ -3,7 +3,7 @@
 from core import gdpr
 
 from . import services
-from .models import Application, Solicitation, VolunteerProfile
+from .models import Application, SavedSearch, Solicitation, VolunteerProfile
 
 
 def export(user) -> dict:
@@ -14,6 +14,10 @@ def export(user) -> dict:
         "solicitations": [
             {"kind": s.kind, "missions": s.mission_ids, "sent_at": s.sent_at.isoformat()}
             for s in Solicitation.objects.filter(volunteer=user).order_by("sent_at")
+        ],
+        "saved_searches": [
+            {"kind": s.kind, "query": s.query, "weekly_email": s.weekly_email, "created_at": s.created_at.isoformat()}
+            for s in SavedSearch.objects.filter(user=user).order_by("created_at")
         ],
     }
     if profile:
@@ -28,7 +32,9 @@ def export(user) -> dict:
             "weekly_email": profile.weekly_email,
         }
     for a in (
-        Application.objects.filter(volunteer=user).select_related("mission", "organization").prefetch_related("events")
+        Application.objects.filter(volunteer=user)
+        .select_related("mission", "organization")
+        .prefetch_related("events", "messages")
     ):
         data["applications"].append(
             {
@@ -43,6 +49,11 @@ def export(user) -> dict:
                 "history": [
                     {"status": e.to_status, "message": e.message, "at": e.created_at.isoformat()}
                     for e in a.events.all()
+                ],
+                # The conversation under the application, both sides: the account is one of its two parties.
+                "messages": [
+                    {"mine": m.author_id == user.pk, "body": m.body, "at": m.created_at.isoformat()}
+                    for m in a.messages.all()
                 ],
             }
         )

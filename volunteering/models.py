@@ -60,6 +60,19 @@ def cv_upload_to(instance, filename):
 
 
 class Mission(models.Model):
+    """An offer of an organisation: a volunteering mission, or an internship (stage) at a City direction."""
+
+    class Kind(models.TextChoices):
+        VOLUNTEERING = "volunteering", _("volunteering mission")
+        INTERNSHIP = "internship", _("internship")
+
+    class Level(models.TextChoices):
+        OBSERVATION_3E = "observation_3e", _("3e observation week")
+        CAP_BAC = "cap_bac", _("CAP to baccalauréat")
+        BAC_2 = "bac_2", _("baccalauréat + 2")
+        BAC_3 = "bac_3", _("baccalauréat + 3")
+        BAC_5 = "bac_5", _("baccalauréat + 5")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         PUBLISHED = "published", _("published")
@@ -83,9 +96,26 @@ class Mission(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL
     )
+    kind = models.CharField(_("kind of offer"), max_length=12, choices=Kind.choices, default=Kind.VOLUNTEERING)
     title = models.CharField(_("title"), max_length=160)
     description = models.TextField(_("description"))
-    themes = models.ManyToManyField("core.Theme", verbose_name=_("themes"), related_name="missions")
+    themes = models.ManyToManyField("core.Theme", verbose_name=_("themes"), related_name="missions", blank=True)
+    # Internships only (kind=internship): see services.check_internship for the rules.
+    trade = models.CharField(_("trade or domain"), max_length=120, blank=True)
+    level = models.CharField(_("level of study"), max_length=16, choices=Level.choices, blank=True)
+    tasks = models.TextField(_("the intern's tasks"), blank=True)
+    paid = models.BooleanField(_("paid internship"), default=False)
+    weekly_hours = models.PositiveSmallIntegerField(
+        _("hours a week"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(48)]
+    )
+    duration_weeks = models.PositiveSmallIntegerField(
+        _("duration (weeks)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
+    # Private: the direction's staff and the internship office only, never on a public page or in the public API.
+    tutor_name = models.CharField(_("tutor"), max_length=120, blank=True)
+    tutor_email = models.EmailField(_("tutor's e-mail"), blank=True)
+    publication_start = models.DateField(_("published from"), null=True, blank=True)
+    publication_end = models.DateField(_("published until"), null=True, blank=True)
     address = models.CharField(_("address"), max_length=250, blank=True)
     # geography=True: radius searches use an index-backed ST_DWithin in metres.
     location = models.PointField(
@@ -152,6 +182,9 @@ class Mission(models.Model):
             GinIndex(fields=["weekdays"], name="mission_weekdays_gin"),
             models.Index(fields=["status", "start_date"], name="mission_status_start"),
             models.Index(fields=["status", "end_date"], name="mission_status_end"),
+            models.Index(fields=["level", "start_date"], name="internship_level_start", condition=Q(kind="internship")),
+            # The office's cached figures are current while the latest change of an offer is (selectors).
+            models.Index(fields=["updated_at"], name="internship_updated", condition=Q(kind="internship")),
             # Open missions only: radius searches and nearest-first (KNN) walks read just these. Written as an
             # expression: GeoDjango's PostGIS backend drops the WHERE of a spatial index declared with `fields`.
             GistIndex(
@@ -173,7 +206,16 @@ class Mission(models.Model):
             models.CheckConstraint(
                 condition=Q(remote=True) | Q(location__isnull=False), name="mission_place_or_remote"
             ),
+            # Paid compulsory beyond two months (Code de l'éducation, L124-6): here, over 8 weeks.
+            models.CheckConstraint(
+                condition=~Q(kind="internship")
+                | Q(paid=True)
+                | Q(duration_weeks__isnull=True)
+                | Q(duration_weeks__lte=8),
+                name="unpaid_internship_max_8_weeks",
+            ),
         ]
+        permissions = [("internship_office", _("Internship office: sees all internship offers and applications"))]
 
     def __str__(self):
         return self.title
@@ -195,6 +237,10 @@ class Mission(models.Model):
     @property
     def is_open(self):
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_internship(self):
+        return self.kind == self.Kind.INTERNSHIP
 
 
 class VolunteerProfile(models.Model):
@@ -272,6 +318,16 @@ class Application(models.Model):
         Mission, verbose_name=_("mission"), null=True, blank=True, on_delete=models.CASCADE, related_name="applications"
     )
     message = models.TextField(_("message"), blank=True)
+    kind = models.CharField(
+        _("kind of offer"), max_length=12, choices=Mission.Kind.choices, default=Mission.Kind.VOLUNTEERING
+    )
+    # A spontaneous internship application says what it looks for (the offers' mission says it otherwise).
+    wished_trade = models.CharField(_("wished trade or domain"), max_length=120, blank=True)
+    wished_level = models.CharField(_("level of study"), max_length=16, choices=Mission.Level.choices, blank=True)
+    available_from = models.DateField(_("available from"), null=True, blank=True)
+    available_weeks = models.PositiveSmallIntegerField(
+        _("for (weeks)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
     cv = models.FileField(_("CV (PDF)"), storage=private_storage, upload_to=cv_upload_to, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     convocation_at = models.DateTimeField(_("meeting date"), null=True, blank=True)
@@ -286,7 +342,11 @@ class Application(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
-        indexes = [models.Index(fields=["organization", "status"], name="application_org_status")]
+        indexes = [
+            models.Index(fields=["organization", "status"], name="application_org_status"),
+            # The office's cached figures are current while the latest change of an application is (selectors).
+            models.Index(fields=["updated_at"], name="internship_application_updated", condition=Q(kind="internship")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["volunteer", "mission"], condition=Q(mission__isnull=False), name="one_application_per_mission"
@@ -327,3 +387,84 @@ class ApplicationEvent(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("application event")
         verbose_name_plural = _("application events")
+
+    @property
+    def to_status_label(self) -> str:
+        """The French word for the status reached (the field stores the internal value)."""
+        return Application.Status(self.to_status).label if self.to_status in Application.Status.values else ""
+
+
+class ApplicationMessage(models.Model):
+    """A private message between the applicant and the organisation's members, under one application."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("message"), max_length=5000)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [models.Index(fields=["application", "created_at"], name="application_message_thread")]
+
+    def __str__(self):
+        # Never the text: a private conversation stays private in lists, logs and the admin.
+        return f"#{self.pk} ({self.application_id})"
+
+
+class Attestation(models.Model):
+    """An attestation de bénévolat issued by the organisation for an accepted application of an ended mission."""
+
+    application = models.OneToOneField(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="attestation"
+    )
+    hours = models.PositiveIntegerField(
+        _("hours"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10000)]
+    )
+    signer_name = models.CharField(_("signed by"), max_length=120)
+    signer_role = models.CharField(_("signer's role"), max_length=120, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("issued at"))
+
+    class Meta:
+        verbose_name = _("attestation of volunteering")
+        verbose_name_plural = _("attestations of volunteering")
+
+    def __str__(self):
+        return f"#{self.pk} ({self.application_id})"
+
+
+class SavedSearch(models.Model):
+    """A candidate's saved search of offers (its query string); opt-in weekly e-mail of the new matching offers."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    kind = models.CharField(
+        _("kind of offer"), max_length=12, choices=Mission.Kind.choices, default=Mission.Kind.INTERNSHIP
+    )
+    query = models.CharField(_("search"), max_length=2000, blank=True)
+    weekly_email = models.BooleanField(_("weekly e-mail of new matching offers"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_sent_at = models.DateTimeField(_("last e-mail"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+        constraints = [models.UniqueConstraint(fields=["user", "kind", "query"], name="one_saved_search_per_query")]
+
+    def __str__(self):
+        return f"#{self.pk} ({self.user_id})"

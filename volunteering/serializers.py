@@ -5,12 +5,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Organization
+from config.openapi import optional_field
 from core import geocoding
 from core.contributions import Outcome, outcome_fields
 from core.geo import InvalidGeoJSON, geometry_from_geojson
 from core.models import Theme
 
-from .models import WEEKDAYS, Application, Mission, TimeSlot, VolunteerProfile
+from .models import WEEKDAYS, Application, ApplicationMessage, Attestation, Mission, TimeSlot, VolunteerProfile
 from .selectors import MAX_RADIUS_KM, MissionFilters
 
 
@@ -47,6 +48,10 @@ class OrganizationBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
         fields = ["id", "name", "slug", "kind"]
+
+
+CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
+TUTOR_FIELDS = ("tutor_name", "tutor_email")
 
 
 class MissionSerializer(serializers.ModelSerializer):
@@ -87,6 +92,17 @@ class MissionSerializer(serializers.ModelSerializer):
             "contact_phone",
             "status",
             "published_at",
+            "kind",
+            "trade",
+            "level",
+            "tasks",
+            "paid",
+            "weekly_hours",
+            "duration_weeks",
+            "publication_start",
+            "publication_end",
+            "tutor_name",
+            "tutor_email",
             "distance_km",
             "url",
         ]
@@ -97,6 +113,7 @@ class MissionSerializer(serializers.ModelSerializer):
     def get_district(self, obj) -> int | None:
         return obj.district.number if obj.district_id else None
 
+    @optional_field({"type": "number", "format": "double", "description": "Kilometres from `near` (only with it)."})
     def get_distance_km(self, obj) -> float | None:
         distance = getattr(obj, "distance_m", None)
         if distance is None:
@@ -110,6 +127,14 @@ class MissionSerializer(serializers.ModelSerializer):
         data = super().to_representation(obj)
         if data["distance_km"] is None:
             data.pop("distance_km")
+        if not self.context.get("show_contact"):
+            # The contact person is for the volunteers taken on and the organisation (rule view_mission_contact).
+            for key in CONTACT_FIELDS:
+                data.pop(key, None)
+        if not self.context.get("show_tutor"):
+            # The tutor is private: the direction and the internship office only (rule view_tutor).
+            for key in TUTOR_FIELDS:
+                data.pop(key, None)
         outcomes = self.context.get("outcomes")
         data.update(outcome_fields(outcomes.get(obj.pk, Outcome()) if outcomes is not None else Outcome()))
         return data
@@ -125,6 +150,7 @@ class RecommendedMissionSerializer(MissionSerializer):
     def get_reasons(self, obj) -> list[str]:
         return [str(r) for r in obj.reasons]
 
+    @optional_field({"type": "number", "format": "double", "description": "Kilometres from the volunteer's place."})
     def get_distance_km(self, obj) -> float | None:
         return obj.distance_km
 
@@ -132,7 +158,9 @@ class RecommendedMissionSerializer(MissionSerializer):
 class MissionWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=160)
     description = serializers.CharField(max_length=20000)
-    themes = serializers.SlugRelatedField(slug_field="slug", queryset=Theme.objects.all(), many=True)
+    themes = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Theme.objects.all(), many=True, required=False, allow_empty=True
+    )
     location = PointField(required=False, allow_null=True)
     address = serializers.CharField(max_length=250, required=False, allow_blank=True)
     remote = serializers.BooleanField(required=False, default=False)
@@ -154,8 +182,21 @@ class MissionWriteSerializer(serializers.Serializer):
     contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False)
     status = serializers.ChoiceField(choices=[("draft", "draft"), ("published", "published")], required=False)
+    kind = serializers.ChoiceField(choices=Mission.Kind.choices, required=False)
+    trade = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    level = serializers.ChoiceField(choices=Mission.Level.choices, required=False, allow_blank=True)
+    tasks = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    paid = serializers.BooleanField(required=False)
+    weekly_hours = serializers.IntegerField(min_value=1, max_value=48, required=False, allow_null=True)
+    duration_weeks = serializers.IntegerField(min_value=1, max_value=52, required=False, allow_null=True)
+    tutor_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    tutor_email = serializers.EmailField(required=False, allow_blank=True)
+    publication_start = serializers.DateField(required=False, allow_null=True)
+    publication_end = serializers.DateField(required=False, allow_null=True)
 
     def validate(self, attrs):
+        if not self.partial and attrs.get("kind") != Mission.Kind.INTERNSHIP and not attrs.get("themes"):
+            raise serializers.ValidationError({"themes": [_("Choose at least one theme.")]})
         if "schedule" not in attrs and not self.partial:
             if attrs.get("weekdays"):
                 attrs["schedule"] = Mission.Schedule.RECURRING
@@ -181,6 +222,11 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "organization",
             "volunteer",
             "message",
+            "kind",
+            "wished_trade",
+            "wished_level",
+            "available_from",
+            "available_weeks",
             "status",
             "has_cv",
             "cv_url",
@@ -206,10 +252,54 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return reverse("volunteering-api:application-cv", args=[obj.pk]) if obj.cv else None
 
 
+class ApplicationMessageSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApplicationMessage
+        fields = ["id", "author", "author_id", "body", "created_at"]
+
+    def get_author(self, obj) -> str | None:
+        return obj.author.public_name if obj.author_id else None
+
+
+class MessageBodySerializer(serializers.Serializer):
+    body = serializers.CharField(allow_blank=True, max_length=5000)
+
+
+class ContactSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    email = serializers.CharField()
+    phone = serializers.CharField()
+
+
+class AttestationSerializer(serializers.ModelSerializer):
+    pdf_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attestation
+        fields = ["id", "application", "hours", "signer_name", "signer_role", "issued_at", "pdf_url"]
+
+    def get_pdf_url(self, obj) -> str:
+        return reverse("volunteering-api:application-attestation", args=[obj.application_id])
+
+
+class AttestationInputSerializer(serializers.Serializer):
+    signer_name = serializers.CharField(max_length=120)
+    signer_role = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    hours = serializers.IntegerField(min_value=1, max_value=10000, required=False, allow_null=True, default=None)
+
+
 class ApplicationCreateSerializer(serializers.Serializer):
     message = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     cv = serializers.FileField(required=False, allow_null=True, allow_empty_file=False)
     waiting_list = serializers.BooleanField(required=False, default=False)
+    # Spontaneous internship applications to a City direction only.
+    kind = serializers.ChoiceField(choices=Mission.Kind.choices, required=False)
+    wished_trade = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    wished_level = serializers.ChoiceField(choices=Mission.Level.choices, required=False, allow_blank=True)
+    available_from = serializers.DateField(required=False, allow_null=True)
+    available_weeks = serializers.IntegerField(min_value=1, max_value=52, required=False, allow_null=True)
 
 
 class ApplicationStatusSerializer(serializers.Serializer):
@@ -261,29 +351,61 @@ def _list(value):
     return [v for part in value for v in part.split(",") if v.strip()]
 
 
+# What the search's text parameters accept, for the schema (the validators below say it again in words).
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 20})
+class _DistrictParam(serializers.CharField):
+    pass
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 6})
+class _WeekdayParam(serializers.CharField):
+    pass
+
+
+@extend_schema_field({"type": "string", "enum": TimeSlot.values})
+class _TimeSlotParam(serializers.CharField):
+    pass
+
+
+@extend_schema_field({"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": MAX_RADIUS_KM})
+class _RadiusParam(serializers.FloatField):
+    pass
+
+
+@extend_schema_field({"type": "string", "enum": Mission.Level.values})
+class _LevelParam(serializers.CharField):
+    pass
+
+
 class MissionSearchSerializer(serializers.Serializer):
     """The query string of the search (API and page): every filter lives in the URL."""
 
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
     theme = serializers.ListField(child=serializers.CharField(), required=False)
-    district = serializers.ListField(child=serializers.CharField(), required=False)
+    district = serializers.ListField(child=_DistrictParam(), required=False)
     near = serializers.CharField(required=False, allow_blank=True)
-    radius_km = serializers.FloatField(required=False, allow_null=True)
+    radius_km = _RadiusParam(required=False, allow_null=True)
     date_from = serializers.DateField(required=False, allow_null=True)
     date_to = serializers.DateField(required=False, allow_null=True)
-    weekday = serializers.ListField(child=serializers.CharField(), required=False)
-    time_slot = serializers.ListField(child=serializers.CharField(), required=False)
+    weekday = serializers.ListField(child=_WeekdayParam(), required=False)
+    time_slot = serializers.ListField(child=_TimeSlotParam(), required=False)
     remote = serializers.BooleanField(required=False, allow_null=True, default=None)
     commitment_max = serializers.IntegerField(required=False, min_value=1, max_value=168, allow_null=True)
     places_left = serializers.BooleanField(required=False, default=False)
     accessible = serializers.BooleanField(required=False, default=False)
     organization = serializers.IntegerField(required=False, min_value=1, allow_null=True)
     sort = serializers.ChoiceField(choices=["", "relevance", "date", "distance"], required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=Mission.Kind.values, required=False, default=Mission.Kind.VOLUNTEERING)
+    trade = serializers.ListField(child=serializers.CharField(max_length=120), required=False, max_length=10)
+    level = serializers.ListField(child=_LevelParam(), required=False)
+    paid = serializers.BooleanField(required=False, allow_null=True, default=None)
+    duration_min = serializers.IntegerField(required=False, min_value=1, max_value=52, allow_null=True)
+    duration_max = serializers.IntegerField(required=False, min_value=1, max_value=52, allow_null=True)
 
     def to_internal_value(self, data):
         if hasattr(data, "getlist"):
             plain = {k: data.get(k) for k in data if data.get(k) not in ("", None)}
-            for key in ("theme", "district", "weekday", "time_slot"):
+            for key in ("theme", "district", "weekday", "time_slot", "trade", "level"):
                 if key in data:
                     plain[key] = _list(data.getlist(key))
             data = plain
@@ -317,6 +439,14 @@ class MissionSearchSerializer(serializers.Serializer):
     def validate_time_slot(self, value):
         if any(v not in TimeSlot.values for v in value):
             raise serializers.ValidationError(_("Time of day is morning, afternoon or evening."))
+        return value
+
+    def validate_level(self, value):
+        if any(v not in Mission.Level.values for v in value):
+            raise serializers.ValidationError(
+                _("Unknown level of study: choose among %(levels)s.")
+                % {"levels": ", ".join(str(label) for label in Mission.Level.labels)}
+            )
         return value
 
     def validate_near(self, value):
@@ -370,4 +500,10 @@ class MissionSearchSerializer(serializers.Serializer):
             accessible=d.get("accessible", False),
             organization=d.get("organization"),
             sort=d.get("sort") or "",
+            kind=d.get("kind") or Mission.Kind.VOLUNTEERING,
+            trades=[t.strip() for t in d.get("trade") or [] if t.strip()],
+            levels=d.get("level") or [],
+            paid=d.get("paid"),
+            duration_min=d.get("duration_min"),
+            duration_max=d.get("duration_max"),
         )

@@ -10,16 +10,29 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Organization
-from core import realtime
+from core import follows
 from core.contributions import support_changed
 from core.geo import locate
 from core.models import Notification
-from core.notifications import notify
-from core.rest import Conflict
+from core.notifications import Message, notify
+from core.side_effects import each
+from serving import realtime
+from serving.rest import Conflict
 
-from .models import Application, ApplicationEvent, Mission, Solicitation, VolunteerProfile
+from . import pdf
+from .models import (
+    Application,
+    ApplicationEvent,
+    ApplicationMessage,
+    Attestation,
+    Mission,
+    SavedSearch,
+    Solicitation,
+    VolunteerProfile,
+)
 
 MAX_CV_BYTES = 5 * 1024 * 1024
 MAX_SOLICITATIONS_PER_MONTH = 2
@@ -49,7 +62,8 @@ def org_group(organization_id) -> str:
 
 
 def validate_cv(upload):
-    """A real PDF (checked by content, not by name) of at most 5 MB."""
+    """A real PDF (checked by content, not by name) of at most 5 MB, with no active content (volunteering.pdf):
+    the organisation's staff open it, so it must not run a script or a program."""
     if upload is None:
         return
     if upload.size > MAX_CV_BYTES:
@@ -61,9 +75,22 @@ def validate_cv(upload):
     if not re.match(rb"%PDF-\d\.\d", data[:16]):
         raise not_pdf
     tail = data[-2048:]
-    # Parse sanity: an object, a cross-reference pointer and the end-of-file marker.
-    if b"%%EOF" not in tail or b"startxref" not in tail or not re.search(rb"\d+\s+\d+\s+obj\b", data):
+    # Parse sanity: an object (whole numbers: "%PDF-1.4\n1 obj" has none), a cross-reference pointer and the
+    # end-of-file marker.
+    if b"%%EOF" not in tail or b"startxref" not in tail or not re.search(rb"(?<![\w.])\d+\s+\d+\s+obj\b", data):
         raise not_pdf
+    if pdf.has_active_content(data):
+        raise ValidationError(
+            {
+                "cv": [
+                    _(
+                        "The CV must not contain scripts, automatic actions or attached files: "
+                        "save it again as a plain PDF (for example with “Print to PDF”)."
+                    )
+                ]
+            },
+            code="active_content",
+        )
 
 
 # --- Missions -------------------------------------------------------------------------------------------
@@ -81,15 +108,18 @@ def _organization_for(user, organization=None) -> Organization:
                 {"organization": [_("You belong to several organisations: say which one publishes this mission.")]}
             )
         organization = memberships[0]
-    elif organization not in memberships:
+    if user.has_perm("volunteering.publish_for", organization):
+        return organization
+    from accounts.rules import refusal_reason
+
+    # Refused by the rule: say why.
+    if organization not in memberships:
         raise PermissionDenied(_("You are not a member of this organisation."))
     if not organization.verified:
         raise PermissionDenied(
             _("Your organisation has not been verified by the mission team yet: it cannot publish missions.")
         )
-    if not user.is_verified:
-        raise PermissionDenied(_("Please confirm your e-mail address first: only verified accounts can take part."))
-    return organization
+    raise PermissionDenied(refusal_reason(user))
 
 
 MISSION_FIELDS = (
@@ -112,14 +142,65 @@ MISSION_FIELDS = (
     "contact_name",
     "contact_email",
     "contact_phone",
+    "trade",
+    "level",
+    "tasks",
+    "paid",
+    "weekly_hours",
+    "duration_weeks",
+    "tutor_name",
+    "tutor_email",
+    "publication_start",
+    "publication_end",
 )
+
+# Beyond two months an internship must be paid (Code de l'éducation, L124-6); counted here in whole weeks.
+MAX_UNPAID_WEEKS = 8
+
+
+def unpaid_internship_error(paid: bool, duration_weeks: int | None):
+    """The refusal of an unpaid internship over 8 weeks, or None: shared by the form, the API and the service."""
+    if not paid and duration_weeks is not None and duration_weeks > MAX_UNPAID_WEEKS:
+        return _("An internship of more than 8 weeks (two months) must be paid: tick “paid”, or shorten it to 8 weeks.")
+    return None
+
+
+def weeks_between(start: datetime.date | None, end: datetime.date | None) -> int | None:
+    if not (start and end) or end < start:
+        return None
+    return -(-((end - start).days + 1) // 7)
+
+
+def check_internship(mission: Mission) -> dict:
+    """The errors of an internship offer's own fields (empty for a volunteering mission)."""
+    errors = {}
+    if mission.kind != Mission.Kind.INTERNSHIP:
+        return errors
+    if mission.organization_id and mission.organization.kind != Organization.Kind.CITY_SERVICE:
+        errors["kind"] = [_("Only a City direction or a partner body (a city service) can offer internships.")]
+    if not (mission.trade or "").strip():
+        errors["trade"] = [_("Give the trade or domain of the internship.")]
+    if not mission.level:
+        errors["level"] = [_("Choose the level of study of the internship.")]
+    if mission.duration_weeks is None:
+        mission.duration_weeks = weeks_between(mission.start_date, mission.end_date)
+    if mission.duration_weeks is None:
+        errors["duration_weeks"] = [_("Give the duration of the internship in weeks, or its end date.")]
+    refusal = unpaid_internship_error(mission.paid, mission.duration_weeks)
+    if refusal:
+        errors["paid"] = [refusal]
+    if mission.publication_start and mission.publication_end and mission.publication_end < mission.publication_start:
+        errors["publication_end"] = [_("The end of publication is before its start.")]
+    return errors
 
 
 def _apply_mission_data(mission: Mission, data: dict, *, creating: bool):
+    if creating and data.get("kind"):
+        mission.kind = data["kind"]
     for name in MISSION_FIELDS:
         if name in data:
             setattr(mission, name, data[name])
-    errors = {}
+    errors = check_internship(mission)
     today = timezone.localdate()
     if mission.start_date and ("start_date" in data or creating) and mission.start_date < today:
         errors["start_date"] = [_("The start date is in the past.")]
@@ -150,7 +231,12 @@ def _apply_mission_data(mission: Mission, data: dict, *, creating: bool):
 def create_mission(user, data: dict, *, organization=None, publish=True) -> Mission:
     organization = _organization_for(user, organization)
     themes = data.get("themes") or []
-    if not themes:
+    internship = data.get("kind") == Mission.Kind.INTERNSHIP
+    if internship and not user.has_perm("volunteering.manage_internships", organization):
+        raise PermissionDenied(
+            _("Only the administrators and internship correspondents of a City direction can offer internships.")
+        )
+    if not themes and not internship:
         raise ValidationError({"themes": [_("Choose at least one theme.")]})
     mission = Mission(organization=organization, created_by=user)
     _apply_mission_data(mission, data, creating=True)
@@ -170,7 +256,7 @@ def update_mission(user, mission: Mission, data: dict) -> Mission:
     _apply_mission_data(mission, data, creating=False)
     mission.save()
     if "themes" in data:
-        if not data["themes"]:
+        if not data["themes"] and not mission.is_internship:
             raise ValidationError({"themes": [_("Choose at least one theme.")]})
         mission.themes.set(data["themes"])
     return mission
@@ -202,7 +288,20 @@ def _set_mission_status(user, mission: Mission, status: str, allowed_from) -> Mi
             if mission.accepted_count >= mission.places:
                 mission.status = Mission.Status.FULL
         mission.save(update_fields=["status", "published_at", "updated_at"])
+        _tell_followers(mission)
     return mission
+
+
+def _tell_followers(mission: Mission):
+    follows.notify_followers(
+        mission,
+        "follow.status",
+        Message(
+            gettext_noop("“{title}”, which you follow, is now: {status}"),
+            title=mission.title,
+            status=Mission.Status(mission.status).label,
+        ),
+    )
 
 
 def publish_mission(user, mission):
@@ -231,8 +330,10 @@ def _notify_new_application(application: Application):
     mission = application.mission
     url = reverse("volunteering:dashboard", args=[application.organization.slug])
     target = mission.title if mission else application.organization.name
-    title = format_lazy(
-        _("New application from {name} for “{target}”"), name=application.volunteer.public_name, target=target
+    title = Message(
+        gettext_noop("New application from {name} for “{target}”"),
+        name=application.volunteer.public_name,
+        target=target,
     )
     for member in application.organization.members.all():
         notify(member, "volunteering.application", title, application.message[:500], url=url)
@@ -261,6 +362,14 @@ def apply(user, mission: Mission, message: str = "", cv=None, *, waiting_list: b
         from accounts.rules import refusal_reason
 
         raise PermissionDenied(refusal_reason(user))
+    if mission.kind == Mission.Kind.INTERNSHIP:
+        errors = {}
+        if not (message or "").strip():
+            errors["message"] = [_("Write a cover letter: say why this internship interests you.")]
+        if cv is None:
+            errors["cv"] = [_("An internship application needs your CV (PDF).")]
+        if errors:
+            raise ValidationError(errors)
     validate_cv(cv)
     try:
         with transaction.atomic():
@@ -281,6 +390,7 @@ def apply(user, mission: Mission, message: str = "", cv=None, *, waiting_list: b
             application = Application(
                 volunteer=user,
                 mission=mission,
+                kind=mission.kind,
                 organization=mission.organization,
                 message=message.strip(),
                 status=status,
@@ -295,17 +405,30 @@ def apply(user, mission: Mission, message: str = "", cv=None, *, waiting_list: b
     return application
 
 
-def apply_spontaneously(user, organization: Organization, message: str = "", cv=None) -> Application:
+def apply_spontaneously(
+    user, organization: Organization, message: str = "", cv=None, *, internship: dict | None = None
+) -> Application:
+    """A letter to an organisation without an offer; with `internship` ({wished_trade, wished_level, available_from,
+    available_weeks}), a spontaneous internship application to a City direction."""
     if not user.has_perm("volunteering.apply"):
         from accounts.rules import refusal_reason
 
         raise PermissionDenied(refusal_reason(user))
     if not message.strip():
         raise ValidationError({"message": [_("Tell the organisation why you are writing to them.")]})
+    fields = {}
+    if internship is not None:
+        if organization.kind != Organization.Kind.CITY_SERVICE:
+            raise ValidationError({"organization": [_("Internship applications go to a City direction.")]})
+        if not internship.get("wished_level"):
+            raise ValidationError({"wished_level": [_("Choose your level of study.")]})
+        fields = {k: internship.get(k) for k in ("wished_trade", "wished_level", "available_from", "available_weeks")}
+        fields["wished_trade"] = (fields["wished_trade"] or "").strip()
+        fields["kind"] = Mission.Kind.INTERNSHIP
     validate_cv(cv)
     try:
         with transaction.atomic():
-            application = Application(volunteer=user, organization=organization, message=message.strip())
+            application = Application(volunteer=user, organization=organization, message=message.strip(), **fields)
             _store_cv(application, cv)
             application.save()
             ApplicationEvent.objects.create(application=application, actor=user, to_status=application.status)
@@ -321,6 +444,8 @@ def attach_to_mission(actor, application: Application, mission: Mission) -> Appl
         raise PermissionDenied(_("You are not allowed to do this."))
     if mission.organization_id != application.organization_id:
         raise ValidationError({"mission": [_("This mission belongs to another organisation.")]})
+    if mission.kind != application.kind:
+        raise ValidationError({"mission": [_("An internship application can only join an internship offer.")]})
     if application.mission_id is not None:
         raise Conflict(_("This application is already attached to a mission."))
     application.mission = mission
@@ -359,12 +484,12 @@ def render_message(template: str, application: Application) -> str:
 def _status_title(application: Application):
     target = application.mission.title if application.mission else application.organization.name
     titles = {
-        S.SHORTLISTED: _("Your application for “{target}” has been shortlisted"),
-        S.INVITED: _("You are invited to meet {organization} for “{target}”"),
-        S.ACCEPTED: _("Your application for “{target}” has been accepted"),
-        S.DECLINED: _("Your application for “{target}” was not selected"),
+        S.SHORTLISTED: gettext_noop("Your application for “{target}” has been shortlisted"),
+        S.INVITED: gettext_noop("You are invited to meet {organization} for “{target}”"),
+        S.ACCEPTED: gettext_noop("Your application for “{target}” has been accepted"),
+        S.DECLINED: gettext_noop("Your application for “{target}” was not selected"),
     }
-    return format_lazy(titles[application.status], target=target, organization=application.organization.name)
+    return Message(titles[application.status], target=target, organization=application.organization.name)
 
 
 def _fill_place(application: Application, previous: str):
@@ -402,8 +527,9 @@ def _tell_waiting_list(mission: Mission):
             notify(
                 member,
                 "volunteering.waiting_list",
-                format_lazy(
-                    _("A place is free again on “{mission}”: the waiting list is waiting"), mission=mission.title
+                Message(
+                    gettext_noop("A place is free again on “{mission}”: the waiting list is waiting"),
+                    mission=mission.title,
                 ),
                 url=url,
             )
@@ -444,9 +570,14 @@ def _change(actor, application: Application, status: str, message: str, convocat
         application=application, actor=actor, from_status=previous, to_status=status, message=text
     )
     body = text
-    if status == S.INVITED:
-        when = timezone.localtime(application.convocation_at).strftime("%d/%m/%Y %H:%M")
-        body = "\n".join(filter(None, [text, f"{when} — {application.convocation_place}"]))
+    if status == S.INVITED:  # the date is stored as such and written in the reader's language and date style
+        place = application.convocation_place
+        meeting = (
+            Message(gettext_noop("Meeting on {when} — {place}"), when=application.convocation_at, place=place)
+            if place
+            else Message(gettext_noop("Meeting on {when}"), when=application.convocation_at)
+        )
+        body = Message("{message}\n{meeting}", message=text, meeting=meeting) if text else meeting
     notify(
         application.volunteer,
         f"volunteering.{status}",
@@ -492,6 +623,12 @@ def bulk_change_status(
             .select_related("volunteer", "organization", "mission")
             .order_by("pk")
         )
+        allowed = {}  # one permission check per (organisation, kind), not per application
+        for application in applications:
+            key = (application.organization_id, application.kind)
+            if key not in allowed:
+                allowed[key] = actor.has_perm("volunteering.change_application", application)
+        applications = [a for a in applications if allowed[(a.organization_id, a.kind)]]
         found = {a.pk for a in applications}
         missing = [i for i in ids if i not in found]
         if missing:
@@ -527,13 +664,116 @@ def withdraw(user, application: Application) -> Application:
             notify(
                 member,
                 "volunteering.withdrawn",
-                format_lazy(
-                    _("{name} withdrew their application for “{target}”"), name=user.public_name, target=target
+                Message(
+                    gettext_noop("{name} withdrew their application for “{target}”"),
+                    name=user.public_name,
+                    target=target,
                 ),
                 url=reverse("volunteering:dashboard", args=[application.organization.slug]),
                 email=False,
             )
     return application
+
+
+# --- Messages and attestations ---------------------------------------------------------------------------
+
+
+def application_url(application: Application) -> str:
+    return reverse("volunteering:application", args=[application.pk])
+
+
+def post_application_message(user, application: Application, body: str) -> ApplicationMessage:
+    """A message from the applicant to the organisation's members, or from a member to the applicant."""
+    if not user.has_perm("volunteering.message_application", application):
+        if user.has_perm("volunteering.read_messages", application):
+            raise PermissionDenied(_("This application is closed: no more messages can be sent."))
+        raise PermissionDenied(_("Only the volunteer and the organisation's members can write here."))
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": [_("Write a message first.")]})
+    if len(body) > 5000:
+        raise ValidationError({"body": [_("A message must be at most 5000 characters.")]})
+    with transaction.atomic():
+        message = ApplicationMessage.objects.create(application=application, author=user, body=body)
+        target = application.mission.title if application.mission_id else application.organization.name
+        title = Message(gettext_noop("New message from {name} about “{target}”"), name=user.public_name, target=target)
+        if user.pk == application.volunteer_id:
+            recipients = list(application.organization.members.all())
+        else:
+            recipients = [application.volunteer]
+        for recipient in recipients:
+            if recipient.pk != user.pk:
+                notify(recipient, "volunteering.message", title, body[:500], url=application_url(application))
+    return message
+
+
+def mission_last_day(mission: Mission) -> datetime.date | None:
+    """The mission's last day: its end date, its only date, or (open-ended, then closed) the day it was closed."""
+    if mission.end_date:
+        return mission.end_date
+    if mission.schedule == Mission.Schedule.ONE_OFF:
+        return mission.start_date
+    if mission.status in (Mission.Status.CLOSED, Mission.Status.EXPIRED):
+        return max(mission.start_date, timezone.localtime(mission.updated_at).date())
+    return None  # still running
+
+
+def mission_has_ended(mission: Mission | None, today=None) -> bool:
+    last_day = mission_last_day(mission) if mission is not None else None
+    return last_day is not None and last_day < (today or timezone.localdate())
+
+
+def issue_attestation(
+    actor, application: Application, *, signer_name: str, signer_role: str = "", hours: int | None = None
+):
+    """Issue (or issue again, corrected) the attestation de bénévolat of an accepted volunteer once the mission ended."""
+    if not actor.has_perm("volunteering.issue_attestation", application):
+        raise PermissionDenied(_("Only members of the organisation can issue an attestation."))
+    if application.status != S.ACCEPTED:
+        raise ValidationError(
+            {"application": [_("An attestation can only be issued for a volunteer accepted on the mission.")]}
+        )
+    if application.mission_id is None:
+        raise ValidationError(
+            {"application": [_("An attestation is issued for a mission: attach this application to one first.")]}
+        )
+    if not mission_has_ended(application.mission):
+        raise ValidationError(
+            {
+                "application": [
+                    _("The mission has not ended yet: the attestation can be issued from the day after its end.")
+                ]
+            }
+        )
+    signer_name = (signer_name or "").strip()
+    if not signer_name:
+        raise ValidationError({"signer_name": [_("Say who signs the attestation.")]})
+    if len(signer_name) > 120 or len(signer_role or "") > 120:
+        raise ValidationError({"signer_name": [_("A name or a role must be at most 120 characters.")]})
+    if hours is not None and not 1 <= hours <= 10000:
+        raise ValidationError({"hours": [_("Give a number of hours between 1 and 10,000, or leave it empty.")]})
+    with transaction.atomic():
+        attestation, created = Attestation.objects.update_or_create(
+            application=application,
+            defaults={
+                "signer_name": signer_name,
+                "signer_role": (signer_role or "").strip(),
+                "hours": hours,
+                "issued_by": actor,
+                "issued_at": timezone.now(),
+            },
+        )
+        notify(
+            application.volunteer,
+            "volunteering.attestation",
+            Message(
+                gettext_noop("{org} issued your attestation of volunteering for “{mission}”"),
+                org=application.organization.name,
+                mission=application.mission.title,
+            ),
+            url=application_url(application),
+        )
+    return attestation
 
 
 # --- Profiles -------------------------------------------------------------------------------------------
@@ -566,26 +806,28 @@ def save_profile(user, data: dict) -> VolunteerProfile:
 
 
 def expire_missions(today=None) -> int:
+    """Every mission whose end date has passed, each in its own transaction: one that fails is logged and retried
+    at the next run, and the others expire."""
     today = today or timezone.localdate()
-    expired = []
-    with transaction.atomic():
-        missions = list(
-            Mission.objects.select_for_update()
-            .filter(status__in=[Mission.Status.PUBLISHED, Mission.Status.FULL], end_date__lt=today)
-            .select_related("organization")
-        )
-        for mission in missions:
-            mission.status = Mission.Status.EXPIRED
-            mission.save(update_fields=["status", "updated_at"])
-            expired.append(mission)
-            for member in mission.organization.members.all():
-                notify(
-                    member,
-                    "volunteering.expired",
-                    format_lazy(_("“{mission}” has ended: update its dates or close it"), mission=mission.title),
-                    url=reverse("volunteering:mission_edit", args=[mission.pk]),
-                )
-    return len(expired)
+    ended = Mission.objects.filter(status__in=[Mission.Status.PUBLISHED, Mission.Status.FULL], end_date__lt=today)
+
+    def expire(pk):
+        mission = ended.select_for_update(of=("self",)).select_related("organization").filter(pk=pk).first()
+        if mission is None:  # changed meanwhile (republished with new dates, closed)
+            return
+        mission.status = Mission.Status.EXPIRED
+        mission.save(update_fields=["status", "updated_at"])
+        _tell_followers(mission)
+        for member in mission.organization.members.all():
+            notify(
+                member,
+                "volunteering.expired",
+                Message(gettext_noop("“{mission}” has ended: update its dates or close it"), mission=mission.title),
+                url=reverse("volunteering:mission_edit", args=[mission.pk]),
+            )
+
+    done, _failed = each(list(ended.order_by("pk").values_list("pk", flat=True)), expire, "Mission expiry")
+    return done
 
 
 def remind_unanswered(now=None) -> int:
@@ -604,8 +846,8 @@ def remind_unanswered(now=None) -> int:
                 notify(
                     member,
                     "volunteering.unanswered",
-                    format_lazy(
-                        _("{count} applications have been waiting for an answer for more than 7 days"),
+                    Message(
+                        gettext_noop("{count} applications have been waiting for an answer for more than 7 days"),
                         count=len(applications),
                     ),
                     url=reverse("volunteering:dashboard", args=[organization.slug]),
@@ -627,7 +869,10 @@ def remind_untouched(now=None) -> int:
             notify(
                 member,
                 "volunteering.untouched",
-                format_lazy(_("“{mission}” has not changed for 3 months: is it still current?"), mission=mission.title),
+                Message(
+                    gettext_noop("“{mission}” has not changed for 3 months: is it still current?"),
+                    mission=mission.title,
+                ),
                 url=reverse("volunteering:mission_edit", args=[mission.pk]),
             )
     # update() keeps updated_at: a reminder is not an update of the mission.
@@ -654,7 +899,7 @@ def remind_upcoming(today=None) -> int:
         notify(
             application.volunteer,
             "volunteering.upcoming",
-            format_lazy(_("Reminder: “{mission}” starts tomorrow"), mission=application.mission.title),
+            Message(gettext_noop("Reminder: “{mission}” starts tomorrow"), mission=application.mission.title),
             application.mission.address,
             url=application.mission.get_absolute_url(),
         )
@@ -685,7 +930,7 @@ def send_weekly_matches(now=None) -> int:
             notify(
                 profile.user,
                 "volunteering.matches",
-                format_lazy(_("{count} new missions for you this week"), count=len(missions)),
+                Message(gettext_noop("{count} new missions for you this week"), count=len(missions)),
                 "\n".join(lines),
                 url=reverse("volunteering:for_you"),
             )
@@ -724,3 +969,86 @@ def erase_account(user) -> None:
             storage.delete(name)
 
     transaction.on_commit(delete_files)
+
+
+# --- Saved searches -------------------------------------------------------------------------------------
+
+MAX_SAVED_SEARCHES = 10
+SEARCH_PAGES = {Mission.Kind.INTERNSHIP: "volunteering:internships", Mission.Kind.VOLUNTEERING: "volunteering:index"}
+
+
+def _search_filters(kind: str, query: str):
+    from django.http import QueryDict
+
+    from .serializers import MissionSearchSerializer
+
+    data = QueryDict(query, mutable=True)
+    for key in ("page", "near_lon", "near_lat", "near_for"):
+        data.pop(key, None)
+    data["kind"] = kind
+    params = MissionSearchSerializer(data=data)
+    if not params.is_valid():
+        raise ValidationError({"query": [_("This search has invalid filters: correct them before saving it.")]})
+    return params.filters()
+
+
+def save_search(user, kind: str, query: str, *, weekly_email: bool = False) -> SavedSearch:
+    """Keep a search (its query string, without the page) for a signed-in account; saving it again updates it."""
+    if not user.is_authenticated:
+        raise PermissionDenied(_("You need to log in to do this."))
+    if kind not in Mission.Kind.values:
+        raise ValidationError({"kind": [_("Unknown kind of offer.")]})
+    from django.http import QueryDict
+
+    data = QueryDict(query or "", mutable=True)
+    data.pop("page", None)
+    query = data.urlencode()[:2000]
+    _search_filters(kind, query)
+    with transaction.atomic():
+        existing = SavedSearch.objects.select_for_update().filter(user=user, kind=kind, query=query).first()
+        if existing is None and SavedSearch.objects.filter(user=user).count() >= MAX_SAVED_SEARCHES:
+            raise ValidationError({"query": [_("You can keep at most 10 searches: delete one first.")]})
+        saved, _created = SavedSearch.objects.update_or_create(
+            user=user, kind=kind, query=query, defaults={"weekly_email": weekly_email}
+        )
+    return saved
+
+
+def delete_saved_search(user, pk) -> SavedSearch | None:
+    """Forget one of the account's own saved searches (and its weekly e-mail); None when it has no such search."""
+    saved = SavedSearch.objects.filter(user=user, pk=pk).first() if user.is_authenticated else None
+    if saved is not None:
+        saved.delete()
+    return saved
+
+
+def saved_searches_of(user, kind: str) -> list[SavedSearch]:
+    return list(SavedSearch.objects.filter(user=user, kind=kind)) if user.is_authenticated else []
+
+
+def send_saved_search_alerts(now=None) -> int:
+    """Weekly, opt-in: the offers published in the last 7 days that match each saved search, in one e-mail each."""
+    from .selectors import search_missions
+
+    now = now or timezone.now()
+    week_ago = now - datetime.timedelta(days=7)
+    sent = 0
+    due = SavedSearch.objects.filter(weekly_email=True, user__is_active=True).exclude(last_sent_at__gt=week_ago)
+    for saved in due.select_related("user").order_by("pk"):
+        try:
+            filters = _search_filters(saved.kind, saved.query)
+        except ValidationError:
+            continue  # a filter that became invalid (a removed theme): the search stays, silent
+        offers = list(search_missions(filters).filter(published_at__gte=week_ago)[:10])
+        if offers:
+            url = reverse(SEARCH_PAGES[saved.kind]) + (f"?{saved.query}" if saved.query else "")
+            notify(
+                saved.user,
+                "volunteering.saved_search",
+                Message(gettext_noop("{count} new offers match your saved search"), count=len(offers)),
+                "\n".join(f"• {m.title} — {m.organization.name}" for m in offers),
+                url=url,
+            )
+            sent += 1
+        SavedSearch.objects.filter(pk=saved.pk).update(last_sent_at=now)
+    return sent

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from . import services
+from . import selectors, services
 
 
 @task()
@@ -25,5 +25,16 @@ def send_weekly_matches() -> int:
 
 
 @task()
+def send_saved_search_alerts() -> int:
+    return services.send_saved_search_alerts()
+
+
+@task()
 def delete_old_cvs() -> int:
     return services.delete_old_cvs()
+
+
+@task()
+def refresh_internship_figures() -> int:
+    """The whole City's figures, recomputed in the background: the office's page reads them from the cache."""
+    return selectors.cached_internship_figures(refresh=True)["totals"]["applications"]

@@ -27,7 +27,7 @@ from volunteering.models import Application
 
 pytestmark = pytest.mark.django_db
 
-APPS = {"account", "map", "volunteering", "ideas", "strategy", "moderation"}
+APPS = {"account", "map", "volunteering", "ideas", "strategy", "moderation", "terms", "budget"}
 POINT = {"type": "Point", "coordinates": [2.3522, 48.8566]}
 
 
@@ -131,6 +131,7 @@ def test_another_account_s_export_holds_none_of_it(everywhere):
     assert set(data) == APPS
     assert data["map"] == {"proposals": [], "votes": [], "comments": []}
     assert data["moderation"]["reports"] == [] and data["volunteering"]["applications"] == []
+    assert data["budget"] == {"projects": [], "ballots": []}
 
 
 def test_deleting_the_account_erases_it_everywhere_and_keeps_public_contributions_unattributed(

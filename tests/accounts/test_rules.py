@@ -28,13 +28,10 @@ def people():
 
 MATRIX = {
     # permission: set of accounts allowed (object = the organisation when relevant)
-    "accounts.participate": {"resident", "other_org_admin", "org_member", "org_admin", "team"},
     "accounts.change_organization": {"org_admin", "team"},
     "accounts.manage_members": {"org_admin", "team"},
     "accounts.verify_organization": {"team"},
-    "core.moderate": {"team"},
     "core.view_auditlog": {"team"},
-    "core.report": {"unverified", "resident", "other_org_admin", "org_member", "org_admin", "team"},
 }
 
 

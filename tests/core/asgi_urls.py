@@ -8,11 +8,13 @@ from asgiref.sync import async_to_sync
 from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import path
 from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
 
 seen = []  # (view thread, middleware thread) of every request, filled by the view
 events = []  # what happened, in order: ("view", thread), ("chunk", n), ("stream closed", None)...
 
 
+@csrf_exempt  # a slow POST body is one of the tests; its CSRF refusal page needs the site's URLconf
 def where(request):
     time.sleep(0.05)  # long enough for the requests to overlap
     seen.append((threading.current_thread().name, getattr(request, "middleware_thread", None)))

@@ -21,16 +21,18 @@ from tests.volunteering.factories import (
 from volunteering import services as volunteering_services
 from volunteering.models import Application, ApplicationEvent, Mission, Solicitation
 
-LOCAL_APPS = ["accounts", "core", "mapvotes", "volunteering", "ideas", "strategy"]
+LOCAL_APPS = ["accounts", "core", "mapvotes", "volunteering", "ideas", "strategy", "budget"]
 # Every model, except derived tables with a composite primary key (the map's cluster cells, kept by database
-# triggers): Django's admin cannot show those, and nobody should edit them by hand.
+# triggers): Django's admin cannot show those, and nobody should edit them by hand; and the choices of the budget's
+# ballots: for whom someone voted is the secret of the vote, shown nowhere (the ballot admin shows who voted only).
+SECRET = {"budget.BallotChoice"}
 MODELS = [
     model
     for label in LOCAL_APPS
     for model in apps.get_app_config(label).get_models()
-    if not getattr(model._meta, "is_composite_pk", False)
+    if not getattr(model._meta, "is_composite_pk", False) and model._meta.label not in SECRET
 ]
-SAMPLED_APPS = ["volunteering", "ideas"]
+SAMPLED_APPS = ["volunteering", "ideas", "budget"]
 
 
 def model_id(model):
@@ -78,6 +80,17 @@ def samples(db, organization, org_admin, settings, tmp_path):
     volunteering_services.change_status(org_admin, application, Application.Status.SHORTLISTED, "Bonjour")
     VolunteerProfileFactory(themes=["solidarite"])
     Solicitation.objects.create(volunteer=application.volunteer, kind="weekly_matches", mission_ids=[mission.pk])
+    volunteering_services.post_application_message(org_admin, application, "Bonjour, à bientôt.")
+    from django.utils import timezone
+
+    from volunteering.models import Attestation
+
+    Attestation.objects.create(
+        application=application, signer_name="Camille", issued_by=org_admin, issued_at=timezone.now()
+    )
+    from volunteering.models import SavedSearch
+
+    SavedSearch.objects.create(user=application.volunteer, kind="internship", query="level=bac_3", weekly_email=True)
 
     holder = UserFactory(email="porteuse@example.org")
     idea = make_idea(holder)
@@ -88,7 +101,23 @@ def samples(db, organization, org_admin, settings, tmp_path):
     idea_services.add_comment(UserFactory(), idea, "Belle idée !")
     idea_services.post_news(holder, idea, "Première étape", "Le toit est trouvé.")
     idea_services.add_image(holder, idea, _png("toit.png"), "Le toit de l'école, vu de la cour")
+    _budget_samples(org_admin)
     return {"mission": mission, "application": application, "idea": idea, "connection": connection}
+
+
+def _budget_samples(agent):
+    """A campaign in its vote phase, a project with a picture and a note, a ballot and a validated paper count."""
+    from budget import services as budget_services
+    from tests.budget.conftest import make_campaign, make_project
+    from tests.factories import ResidentFactory, TeamUserFactory
+
+    team, second = TeamUserFactory(email="agent1@paris.fr"), TeamUserFactory(email="agent2@paris.fr")
+    campaign = make_campaign()
+    project = make_project(campaign, "paris", 1000, "Des arbres")
+    budget_services.add_note(team, project, "Atelier de co-construction le 12 mars.")
+    budget_services.add_photo(team, project, _png("arbres.png"), "La rue aujourd'hui")
+    budget_services.cast_ballot(ResidentFactory(), campaign, [project.pk])
+    budget_services.validate_paper_count(second, budget_services.enter_paper_count(team, project, "Mairie du 11e", 4))
 
 
 @pytest.mark.parametrize("model", MODELS, ids=model_id)
@@ -254,6 +283,7 @@ def test_adding_a_mission_in_the_admin_stores_its_arrondissement(admin_client, o
     data = {
         "organization": organization.pk,
         "created_by": "",
+        "kind": "volunteering",
         "title": "Maraude du soir",
         "description": "Distribuer des repas chauds.",
         "themes": [theme("solidarite").pk],

@@ -1,4 +1,4 @@
-"""Follow-up work done once per key and window (core/coalesce.py), and cache.add of many keys at once (core/cache.py),
+"""Follow-up work done once per key and window (serving/coalesce.py), and cache.add of many keys at once (serving/cache.py),
 which the vote broadcasts (mapvotes/broadcast.py) rest on."""
 
 import threading
@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from core.cache import add_many, set_many
-from core.coalesce import Coalescer
+from serving.cache import add_many, set_many
+from serving.coalesce import Coalescer
+from tests.polling import eventually
 
 
 def _recorder():
@@ -28,8 +29,8 @@ def test_a_key_added_again_while_it_waits_is_handled_once():
     assert coalescer.add("a", 0.2) is False  # folded into the waiting one
     assert coalescer.pending("a")
     assert done.wait(5)
-    time.sleep(0.3)
-    assert flushes == [["a"]] and not coalescer.pending("a")
+    eventually(lambda: not coalescer.pending("a"), what="the key is no longer pending")
+    assert flushes == [["a"]]
 
 
 def test_keys_due_within_the_batch_are_handled_together_the_others_later():
@@ -39,10 +40,7 @@ def test_keys_due_within_the_batch_are_handled_together_the_others_later():
     coalescer.add("now", 0.05)
     coalescer.add("soon", 0.2)  # due 0.15 s after the first: in its batch
     coalescer.add("later", 1.0)  # beyond the batch: a flush of its own
-    deadline = time.monotonic() + 5
-    while len(flushes) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-
+    eventually(lambda: len(flushes) >= 2, timeout=5, what="two flushes")
     assert flushes == [["now", "soon"], ["later"]]
 
 
@@ -58,9 +56,7 @@ def test_a_key_due_before_the_ones_waiting_is_handled_on_time_and_later_ones_are
     coalescer.add("middle", 0.6)  # due after "early": the thread is not woken for it
     assert done.wait(2)
     early_after = time.monotonic() - started
-    deadline = time.monotonic() + 3
-    while len(flushes) < 2 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    eventually(lambda: len(flushes) >= 2, timeout=3, what="two flushes")
     middle_after = time.monotonic() - started
 
     assert flushes[:2] == [["early"], ["middle"]]
@@ -74,10 +70,7 @@ def test_without_a_batch_each_key_goes_when_it_is_due():
 
     coalescer.add("first", 0.05)
     coalescer.add("second", 0.4)
-    deadline = time.monotonic() + 5
-    while len(flushes) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-
+    eventually(lambda: len(flushes) >= 2, timeout=5, what="two flushes")
     assert flushes == [["first"], ["second"]]
 
 

@@ -1,4 +1,4 @@
-"""The database backend (core/db_backend): GeoDjango's, registering the geometry adapters once per pooled connection."""
+"""The database backend (serving/db_backend): GeoDjango's, registering the geometry adapters once per pooled connection."""
 
 import copy
 
@@ -7,7 +7,7 @@ from django.contrib.gis.db.backends.postgis.adapter import PostGISAdapter
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
 
-from core.db_backend.base import DatabaseWrapper
+from serving.db_backend.base import DatabaseWrapper
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def media(settings, tmp_path):
     public.mkdir(parents=True)
     private.mkdir(parents=True)
     (public / "photo.jpg").write_bytes(jpeg_bytes())
-    (private / "cv.pdf").write_bytes(b"%PDF-1.4 confidential")
+    (private / "cv.pdf").write_bytes(b"%PDF-1.4 CV-SECRET-CONTENT-4711")
     (settings.MEDIA_ROOT / "public" / "page.html").write_text("<script>alert(1)</script>")
     (settings.MEDIA_ROOT / "public" / ".env").write_text("SECRET=1")
     os.symlink(private / "cv.pdf", settings.MEDIA_ROOT / "public" / "cv-link.jpg")
@@ -77,7 +77,7 @@ def test_an_unchanged_photo_is_not_sent_again(client, media):
 def test_nothing_outside_public_is_reachable(client, media, path):
     response = client.get(path)
     assert response.status_code == 404
-    assert b"confidential" not in response.content
+    assert b"CV-SECRET-CONTENT-4711" not in response.content
 
 
 @override_settings(DEBUG=False)

@@ -1,4 +1,4 @@
-"""Flash messages (core.middleware.LazyMessageMiddleware: Django's, with the storage built on first use)."""
+"""Flash messages (serving.middleware.LazyMessageMiddleware: Django's, with the storage built on first use)."""
 
 import pytest
 

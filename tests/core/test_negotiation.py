@@ -1,4 +1,4 @@
-"""The API's content negotiation (core/negotiation.py) takes a shortcut for the usual clients: it must answer every
+"""The API's content negotiation (serving/negotiation.py) takes a shortcut for the usual clients: it must answer every
 Accept header exactly as DRF's own does."""
 
 import pytest
@@ -8,7 +8,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from core.negotiation import ContentNegotiation
+from serving.negotiation import ContentNegotiation
 
 ACCEPTS = [None, "", "*/*", "application/json", " application/json ", "text/html", "application/json; indent=4",
            "*/*;q=0.8", "APPLICATION/JSON", "image/png", "text/html,application/json;q=0.9"]  # fmt: skip

@@ -7,9 +7,9 @@ from django.core import mail
 from django.test import override_settings
 
 from config.asgi import application
-from core import realtime
 from core.models import Notification
 from core.notifications import notify
+from serving import realtime
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""How requests are served: the ASGI handler (core/asgi.py), token authentication (core/authentication.py).
+"""How requests are served: the ASGI handler (serving/asgi.py), token authentication (serving/authentication.py).
 
 Both replace a library's default for speed (bench/mapvotes_bench.py); these tests hold them to the same behaviour.
 """
@@ -12,9 +12,9 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from core import realtime
-from core.asgi import ASGIHandler
 from mapvotes.models import Vote
+from serving import realtime
+from serving.asgi import ASGIHandler
 from tests.factories import UserFactory
 from tests.mapvotes.factories import ProposalFactory
 
@@ -333,3 +333,58 @@ def test_a_vote_by_token_counts_once_and_an_unknown_proposal_is_404_whatever_the
     assert first.json() == again.json() == {"votes_for": 1, "votes_against": 0, "my_vote": "for"}
     assert Vote.objects.get().user == user
     assert unknown.status_code == 404 and not_json.status_code == 404
+
+
+# --- Compression (serving.middleware.CompressionMiddleware) ------------------------------------------------------------
+
+
+def _csrf_token(html: str) -> str:
+    import re
+
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.django_db
+def test_pages_and_json_are_gzipped_when_asked_and_the_csrf_token_changes_each_time(client):
+    import gzip
+
+    from tests.conftest import client_for
+
+    user = UserFactory()
+    client.force_login(user)
+    bodies, tokens = [], []
+    for _ in range(2):
+        response = client.get("/comptes/profil/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        assert response.status_code == 200
+        assert response["Content-Encoding"] == "gzip" and "Accept-Encoding" in response["Vary"]
+        html = gzip.decompress(response.content).decode()
+        assert "<html" in html
+        bodies.append(response.content)
+        tokens.append(_csrf_token(html))
+    assert tokens[0] != tokens[1]  # masked anew on each response: nothing constant for BREACH to guess
+    api = client_for(user).get("/api/v1/themes/", HTTP_ACCEPT_ENCODING="gzip")
+    assert api["Content-Encoding"] == "gzip"
+    assert isinstance(json.loads(gzip.decompress(api.content)), list)
+    plain = client.get("/comptes/profil/")
+    assert not plain.has_header("Content-Encoding") and b"<html" in plain.content
+
+
+@pytest.mark.django_db
+def test_streamed_exports_are_gzipped_and_pdfs_are_not(client, tmp_path):
+    import gzip
+
+    ProposalFactory()
+    response = client.get("/api/v1/map/export.csv", HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert gzip.decompress(b"".join(response.streaming_content)).decode().lstrip("\ufeff").startswith("id")
+
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from serving.middleware import CompressionMiddleware
+
+    pdf = HttpResponse(b"%PDF-1.4" + b"0" * 5000, content_type="application/pdf")
+    request = RequestFactory().get("/x", HTTP_ACCEPT_ENCODING="gzip")
+    assert not CompressionMiddleware(lambda r: pdf)(request).has_header("Content-Encoding")
+    page = HttpResponse("<p>" + "Participe " * 500, content_type="text/html; charset=utf-8")
+    assert CompressionMiddleware(lambda r: page)(request)["Content-Encoding"] == "gzip"

@@ -133,3 +133,64 @@ def test_the_strategy_dashboard_counts_contributions_in_their_new_arrondissement
     call_command("load_districts", str(_arrondissements_file(tmp_path)), stdout=io.StringIO())
 
     assert {n: count for n, _name, count in dashboard_figures()["by_district"]}[7] == seventh_before + 1
+
+
+# --- shapes whose centroid lies outside them ----------------------------------------------------------------------
+# Around the Hôtel de Ville, the test redraws the map: arrondissement 4 becomes a U (a square less a notch open to
+# the north) and arrondissement 3 the notch; the others give up the square. A U-shaped proposal inside the 4th has
+# its centroid in the notch, i.e. in the 3rd: the arrondissement must come from a point *on* the shape.
+
+X0, Y0, STEP = 2.345, 48.85, 0.001  # a square of 10 x 10 steps (about 730 m x 1.1 km)
+
+
+def _at(i, j):
+    return (X0 + i * STEP, Y0 + j * STEP)
+
+
+def _ring(*points):
+    return Polygon([_at(*p) for p in (*points, points[0])], srid=4326)
+
+
+@pytest.fixture
+def u_shaped_fourth():
+    from django.contrib.gis.geos import MultiPolygon
+
+    square = _ring((0, 0), (10, 0), (10, 10), (0, 10))
+    notch = _ring((3, 3), (7, 3), (7, 10), (3, 10))
+    for district in District.objects.exclude(number__in=[3, 4]):
+        rest = district.geometry.difference(square)
+        district.geometry = rest if rest.geom_type == "MultiPolygon" else MultiPolygon(rest, srid=4326)
+        district.save(update_fields=["geometry"])
+    District.objects.filter(number=4).update(geometry=MultiPolygon(square.difference(notch), srid=4326))
+    District.objects.filter(number=3).update(geometry=MultiPolygon(notch, srid=4326))
+    return notch
+
+
+U_POLYGON = [(1, 1), (9, 1), (9, 9), (8, 9), (8, 2), (2, 2), (2, 9), (1, 9)]  # inside the U, around the notch
+U_LINE = [(1, 9), (1, 1), (9, 1), (9, 9)]
+
+
+@pytest.mark.parametrize(
+    "shape", [_ring(*U_POLYGON), LineString([_at(*p) for p in U_LINE], srid=4326)], ids=["polygon", "line"]
+)
+def test_a_u_shape_belongs_to_the_arrondissement_it_lies_in_not_to_the_one_around_its_centroid(u_shaped_fourth, shape):
+    assert u_shaped_fourth.contains(shape.centroid)  # the trap: the centroid is in the 3rd
+    assert geo.locate(shape).district.number == 4
+
+
+@pytest.mark.parametrize("kind", ["polygon", "line"])
+def test_a_u_shaped_proposal_is_stored_in_its_arrondissement_and_stays_there_when_relocated(
+    u_shaped_fourth, resident, kind
+):
+    from core.territory import relocate_all
+    from mapvotes import services
+
+    shape = _ring(*U_POLYGON) if kind == "polygon" else LineString([_at(*p) for p in U_LINE], srid=4326)
+    proposal = services.create_proposal(
+        resident, title="Une boucle cyclable", description="Autour du square.", theme="mobilite", geometry=shape
+    )
+    assert proposal.district.number == 4
+    assert not u_shaped_fourth.contains(proposal.point)  # its marker is on the shape, not in the notch
+    relocate_all()  # what loading new boundaries does
+    proposal.refresh_from_db()
+    assert proposal.district.number == 4

@@ -63,7 +63,7 @@ def live_server_url(django_db_setup, django_db_blocker, mail_dir, tmp_path_facto
             sys.executable,
             "-m",
             "uvicorn",
-            "config.asgi:application",
+            "tests.e2e.asgi:application",
             "--host",
             "127.0.0.1",
             "--port",
@@ -144,7 +144,10 @@ def page(new_page):
 
 @pytest.fixture
 def sent_emails(mail_dir):
-    """Call it to get the e-mails the server has sent so far: [{"subject", "to", "body"}]."""
+    """Call it to get the e-mails the server has sent during this test: [{"subject", "to", "body"}]. The mailbox is
+    shared by the session's server, so what earlier tests sent is cleared first."""
+    for path in mail_dir.glob("*.log"):
+        path.unlink()
 
     def read():
         messages = []

@@ -26,3 +26,9 @@ def login(page, live_server_url, email, password="motdepasse-solide-42"):
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state("networkidle")
     assert "/comptes/login/" not in page.url, f"login failed for {email}"
+
+
+def live_on(page, path, timeout=10_000):
+    """Wait until the page's WebSocket on `path` is open (static/js/realtime.mjs marks it on <html data-live>):
+    from then on its group is joined and broadcasts reach it."""
+    page.locator(f'html[data-live~="{path}"]').wait_for(state="attached", timeout=timeout)

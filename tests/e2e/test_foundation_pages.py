@@ -36,6 +36,7 @@ def test_sign_up_sends_a_confirmation_email(page, live_server_url, reference_dat
     page.fill("input[name=display_name]", "Nouvelle Habitante")
     page.fill("input[name=password1]", "un-mot-de-passe-solide-2026")
     page.fill("input[name=password2]", "un-mot-de-passe-solide-2026")
+    page.check("input[name=accept_terms]")
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state("networkidle")
     mails = [m for m in sent_emails() if "nouvelle.habitante@example.org" in (m["to"] or "")]

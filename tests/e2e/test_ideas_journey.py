@@ -93,7 +93,7 @@ def test_idea_journey_from_publication_to_covered_need(new_page, live_server_url
     partner_page.goto(f"{live_server_url}/idees/partenaire/suggestions/")
     card = partner_page.locator(".idea-card", has_text="Toits solaires sur l'école Parmentier")
     expect(card).to_be_visible()
-    expect(card).to_contain_text("couvre 1 besoin sur 2 : financement")
+    expect(card).to_contain_text("couvre 1 besoin sur 2 : financement")
     assert_accessible(partner_page)
     card.get_by_role("link").first.click()
     partner_page.wait_for_load_state("networkidle")

@@ -3,8 +3,10 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.e2e.helpers import assert_accessible, login
+from core import places
+from tests.e2e.helpers import assert_accessible, live_on, login
 from tests.factories import HOTEL_DE_VILLE, UserFactory
 from tests.mapvotes.factories import ProposalFactory
 
@@ -12,15 +14,15 @@ pytestmark = [pytest.mark.e2e]
 
 
 def test_propose_with_duplicate_warning_vote_and_live_count(page, new_page, live_server_url, reference_data):
+    places.load()
     existing = ProposalFactory(title="Piste cyclable rue de Rivoli", geometry=HOTEL_DE_VILLE.clone())
     UserFactory(email="camille@example.org", display_name="Camille")
     login(page, live_server_url, "camille@example.org")
     page.goto(f"{live_server_url}/carte/")
     page.wait_for_selector(".leaflet-container")
-    # tap/click the map near the Hôtel de Ville: coordinates are filled in; then type a similar title
-    page.locator("#id_latitude").fill("48.8567")
-    page.locator("#id_longitude").fill("2.3524")
-    page.locator("#id_longitude").dispatch_event("change")
+    # type the place (a suggestion of the gazetteer): its coordinates are filled in; then type a similar title
+    page.locator("#id_address").fill("Hôtel de Ville")
+    expect(page.locator("#id_latitude")).to_have_value(re.compile(r"^48\.856"), timeout=10_000)
     page.locator("#id_title").fill("Piste cyclable sur la rue de Rivoli")
     warning = page.locator("#duplicates")
     warning.get_by_role("link", name=re.compile("Soutenir celle-ci")).wait_for(timeout=10_000)
@@ -30,7 +32,7 @@ def test_propose_with_duplicate_warning_vote_and_live_count(page, new_page, live
     # the resident decides to support the existing one instead; a second browser watches that page
     watcher = new_page()
     watcher.goto(f"{live_server_url}/carte/propositions/{existing.pk}/")
-    watcher.wait_for_timeout(1500)  # the WebSocket connects
+    live_on(watcher, "/ws/map/")
     warning.get_by_role("link", name=re.compile("Soutenir celle-ci")).first.click()
     page.wait_for_url(re.compile(rf"/carte/propositions/{existing.pk}/"))
     page.get_by_role("button", name=re.compile("^Voter pour")).click()

@@ -7,7 +7,7 @@ import requests
 from playwright.sync_api import expect
 
 from core import places
-from tests.e2e.helpers import assert_accessible, login
+from tests.e2e.helpers import assert_accessible, live_on, login
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e]
@@ -49,7 +49,7 @@ def test_a_new_proposal_appears_on_another_residents_map_without_reload(page, li
     page.wait_for_selector(".leaflet-container")
     status = page.locator("#map-status")
     status.filter(has_text=re.compile(r"^0 proposition")).wait_for(timeout=10_000)
-    page.wait_for_timeout(1000)  # the WebSocket connects
+    live_on(page, "/ws/map/")
 
     token = requests.post(
         f"{live_server_url}/api/v1/auth/token/",

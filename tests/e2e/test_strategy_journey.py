@@ -63,13 +63,13 @@ def test_referent_integrates_contributions_and_the_author_sees_it(
     assert_accessible(page)
     page.check(f"#sel-{contributions['mission'].pk}")
     page.select_option("#bulk-status", "reviewing")
-    page.get_by_role("button", name="Appliquer").nth(1).click()
+    page.get_by_role("button", name="Appliquer à la sélection").click()
     page.wait_for_load_state("networkidle")
-    assert "1 contributions mises à jour." in page.content()
+    assert "1 contribution mise à jour." in page.content()
     page.check(f"#sel-{contributions['map'].pk}")
     page.check(f"#sel-{contributions['idea'].pk}")
     page.select_option("#bulk-section", "mobilite-velo")
-    page.get_by_role("button", name="Appliquer").nth(1).click()
+    page.get_by_role("button", name="Appliquer à la sélection").click()
     page.wait_for_load_state("networkidle")
     statuses = dict(Contribution.objects.values_list("source", "status"))
     assert statuses == {"map": "retained", "idea": "retained", "mission": "reviewing"}
@@ -85,26 +85,43 @@ def test_referent_integrates_contributions_and_the_author_sees_it(
     page.wait_for_load_state("networkidle")
     assert "Section enregistrée (révision 2)." in page.content()
 
+    # The mission is linked to a section that will not change: the publish page says so and ticks nothing.
+    services.triage(contributions["mission"], referent, status="retained", sections=["mobilite-rues-enfants"])
+
     # Publish v2.
     page.goto(f"{live_server_url}/strategie/equipe/brouillon/")
+    assert page.get_by_role("heading", name="2 contributions seront marquées comme intégrées").is_visible()
+    assert page.get_by_text(re.compile(r"section modifiée\s: Une ville 100 % cyclable")).first.is_visible()
+    waiting = page.get_by_label(re.compile(r"Ateliers de remise en selle — section inchangée\s: Des rues aux écoles"))
+    assert waiting.is_visible() and not waiting.is_checked()
     assert_accessible(page)
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.fill("textarea[name=summary]", "Arceaux vélo devant les écoles, à la demande des habitants.")
     page.get_by_role("button", name="Publier", exact=True).click()
     page.wait_for_url(re.compile(r"/strategie/versions/2/$"))
     assert "La version 2 est publiée." in page.content()
     assert_accessible(page)
 
-    # The author sees "intégré dans v2" with the link to the version and section.
+    statuses = dict(Contribution.objects.values_list("source", "status"))
+    assert statuses == {"map": "integrated", "idea": "integrated", "mission": "retained"}
+
+    # The author sees "intégré dans la version 2" with the link to the version and section.
     author_page = new_page()
     login(author_page, live_server_url, author.email)
     author_page.goto(f"{live_server_url}/strategie/contributions/{contributions['map'].pk}/")
-    assert author_page.get_by_text("intégré dans v2").is_visible()
+    assert author_page.get_by_role("link", name="intégré dans la version 2").is_visible()
     assert_accessible(author_page)
     # ... and on the map proposal's own page, with the link to the section that used it.
     author_page.goto(f"{live_server_url}/carte/propositions/{contributions['map'].source_id}/")
-    assert author_page.locator(".strategy-outcome").get_by_text("intégré dans v2").is_visible()
+    assert author_page.locator(".strategy-outcome").get_by_role("link", name="intégré dans la version 2").is_visible()
+    # The mission, linked to an unchanged section, does not say integrated.
+    author_page.goto(f"{live_server_url}/strategie/contributions/{contributions['mission'].pk}/")
+    outcome = author_page.locator(".strategy-outcome").inner_text()
+    assert "retenu" in outcome and "intégré" not in outcome
     author_page.goto(f"{live_server_url}/strategie/contributions/{contributions['map'].pk}/")
-    author_page.get_by_role("link", name=re.compile("Une ville 100 % cyclable")).click()
+    author_page.locator(".strategy-outcome").get_by_role("link", name=re.compile("Une ville 100 % cyclable")).click()
     author_page.wait_for_url(re.compile(r"/strategie/versions/2/#mobilite-velo$"))
     assert author_page.locator("#mobilite-velo").get_by_text("arceaux devant chaque école").is_visible()
     assert any(m["to"] == author.email and "version 2" in m["subject"] for m in sent_emails()), sent_emails()
@@ -114,7 +131,17 @@ def test_referent_integrates_contributions_and_the_author_sees_it(
     inserted = author_page.locator("#diff-mobilite-velo ~ .diff-body ins").first
     assert "arceaux devant chaque école" in inserted.inner_text()
     assert "ajouté" in inserted.inner_text()
+    assert "mots ajoutés" in author_page.locator("#diff-mobilite-velo ~ .meta").inner_text()
     assert_accessible(author_page)
+    author_page.set_viewport_size({"width": 375, "height": 800})
+    assert author_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    # The team's similar page on a phone: suggestions only, nothing ticked.
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{live_server_url}/strategie/equipe/similaires/")
+    assert page.locator("input:checked").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page)
 
     # The PDF export opens.
     response = author_page.request.get(f"{live_server_url}/strategie/versions/2/strategie.pdf")

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from core import places
 from tests.e2e.helpers import assert_accessible, login
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from tests.volunteering.factories import MINIMAL_PDF, ApplicationFactory
@@ -15,6 +16,7 @@ pytestmark = [pytest.mark.e2e]
 
 
 def test_volunteering_journey(new_page, live_server_url, transactional_db, reference_data, sent_emails, tmp_path):
+    places.load()
     organization = OrganizationFactory(name="Les Jardins Partagés du 11e")
     association = MembershipFactory(organization=organization, user=UserFactory(email="asso@example.org")).user
     UserFactory(email="lea@example.org", display_name="Léa Bénévole")
@@ -29,9 +31,7 @@ def test_volunteering_journey(new_page, live_server_url, transactional_db, refer
     asso.fill("#id_description", "Une matinée pour désherber et pailler les carrés potagers avec les voisins.")
     asso.get_by_label("Solidarité").check()
     asso.get_by_label("Végétalisation").check()
-    asso.fill("#id_address", "Impasse Truillot, 75011 Paris")
-    asso.fill("#id_longitude", "2.3726")
-    asso.fill("#id_latitude", "48.8600")
+    asso.fill("#id_address", "Place de la République")  # geocoded from the gazetteer (no address service here)
     asso.select_option("#id_schedule", "period")
     asso.fill("#id_start_date", start.isoformat())
     asso.fill("#id_end_date", (start + datetime.timedelta(days=30)).isoformat())
@@ -55,7 +55,7 @@ def test_volunteering_journey(new_page, live_server_url, transactional_db, refer
     login(volunteer, live_server_url, "lea@example.org")
     volunteer.goto(live_server_url + "/benevolat/")
     volunteer.locator("input[name=theme][value=vegetalisation]").check()
-    volunteer.fill("#f-near", "2.3700,48.8590")
+    volunteer.fill("#f-near", "place de la republique")
     volunteer.fill("#f-radius", "1")
     volunteer.get_by_role("button", name="Rechercher").click()
     volunteer.wait_for_load_state("networkidle")
@@ -75,7 +75,7 @@ def test_volunteering_journey(new_page, live_server_url, transactional_db, refer
 
     # The association sees it arrive live, without reloading.
     live = asso.locator("#live-applications")
-    live.get_by_text(re.compile("Nouvelle candidature : Léa Bénévole")).wait_for(timeout=60000)
+    live.get_by_text(re.compile("Nouvelle candidature : Léa Bénévole")).wait_for(timeout=60000)
 
     # Shortlist, then invite, the new application.
     asso.reload()

@@ -118,7 +118,7 @@ def test_partner_create_list_and_matches(org_admin, organization, idea):
     assert client_for(org_admin).get("/api/v1/partners/").json()["count"] == 1
     matches = client_for(org_admin).get(f"/api/v1/partners/{partner_id}/matches/").json()["results"]
     assert matches[0]["idea"]["id"] == idea.pk
-    assert matches[0]["reasons"] == ["couvre 1 besoin sur 2 : lieu", "même thème : Énergie", "intervient dans le 11e"]
+    assert matches[0]["reasons"] == ["couvre 1 besoin sur 2 : lieu", "même thème : Énergie", "intervient dans le 11e"]
 
 
 def test_second_partner_profile_for_same_organisation_is_409(partner, partner_member):

@@ -20,7 +20,7 @@ def _post_idea(user, **overrides):
 def test_need_without_kind_is_400_and_nothing_saved(resident):
     response = _post_idea(resident, needs=[{"kind": "place"}, {"description": "sans type"}])
     assert response.status_code == 400
-    assert response.json()["errors"]["needs"] == ["Besoin n° 2 : choisissez le type de besoin."]
+    assert response.json()["errors"]["needs"] == ["Besoin n° 2 : choisissez le type de besoin."]
     assert not Idea.objects.exists() and not Need.objects.exists()
 
 
@@ -42,7 +42,7 @@ def test_pitch_longer_than_280_is_400(resident):
 def test_errors_are_french_by_default_and_english_on_request(resident):
     needs = [{"kind": "funding", "amount": 0}]
     french = _post_idea(resident, needs=needs).json()
-    assert french["errors"]["needs"] == ["Besoin n° 1 : le montant doit être supérieur à zéro."]
+    assert french["errors"]["needs"] == ["Besoin n° 1 : le montant doit être supérieur à zéro."]
     english = client_for(resident).post(
         "/api/v1/ideas/", {"title": "T", "pitch": "P", "needs": needs}, format="json", HTTP_ACCEPT_LANGUAGE="en"
     )

@@ -132,7 +132,7 @@ def test_the_holder_manages_pictures_from_the_idea_page(holder, idea, media):
     assert "Ajouter une image" in page
     client.post(f"/idees/{idea.pk}/images/", {"image": photo(), "alt": "Le square au printemps"})
     image = idea.images.get()
-    assert "Retirer l'image « Le square au printemps »" in html.unescape(
+    assert "Retirer l'image « Le square au printemps »" in html.unescape(
         client.get(f"/idees/{idea.pk}/").content.decode()
     )
     client.post(f"/idees/{idea.pk}/images/{image.pk}/supprimer/")

@@ -40,13 +40,13 @@ def test_partners_ranked_by_needs_covered_then_theme_then_place(idea_three_needs
     matches = _ranked(idea_three_needs)
     assert [m.obj.organization.name for m in matches] == ["Best", "FarAway", "NoTheme", "OneNeed"]
     assert matches[0].reasons == [
-        "couvre 2 besoins sur 3 : financement, lieu",
-        "même thème : Énergie",
+        "couvre 2 besoins sur 3 : financement, lieu",
+        "même thème : Énergie",
         "intervient dans le 11e",
     ]
     assert matches[-1].reasons == [
-        "couvre 1 besoin sur 3 : compétences",
-        "même thème : Énergie",
+        "couvre 1 besoin sur 3 : compétences",
+        "même thème : Énergie",
         "intervient dans tout Paris",
     ]
     assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
@@ -86,11 +86,11 @@ def test_ideas_ranked_for_partner_with_reasons(holder):
     assert draft.pk not in [m.obj.pk for m in matches]
     assert matches[0].score == 100
     assert matches[0].reasons == [
-        "couvre 2 besoins sur 2 : financement, lieu",
-        "même thème : Énergie",
+        "couvre 2 besoins sur 2 : financement, lieu",
+        "même thème : Énergie",
         "intervient dans le 11e",
     ]
-    assert matches[1].reasons == ["couvre 1 besoin sur 2 : financement", "idée à l’échelle de Paris"]
+    assert matches[1].reasons == ["couvre 1 besoin sur 2 : financement", "idée à l’échelle de Paris"]
 
 
 def test_partner_matches_filters_and_search(holder):

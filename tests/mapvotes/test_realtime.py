@@ -6,9 +6,9 @@ from channels.layers import channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
-from core.realtime import apublish, apublish_many
 from mapvotes import services
 from mapvotes.models import Vote
+from serving.realtime import apublish, apublish_many
 
 from .factories import ProposalFactory
 
@@ -52,7 +52,7 @@ async def test_map_websocket_forwards_votes_and_new_proposals():
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 async def test_messages_published_together_reach_the_client_one_by_one_in_order():
-    """The publisher thread sends the votes of many proposals as one channel-layer event (core.realtime.apublish_many);
+    """The publisher thread sends the votes of many proposals as one channel-layer event (serving.realtime.apublish_many);
     the client still gets one `proposal.votes` frame per proposal."""
     communicator = WebsocketCommunicator(application, "/ws/map/", headers=[(b"origin", b"http://127.0.0.1")])
     connected, _ = await communicator.connect()
@@ -141,9 +141,9 @@ async def test_with_the_in_memory_layer_a_message_published_by_a_background_thre
     background threads, whose messages must still wake the server's consumers up."""
     import asyncio
 
-    from core import realtime
+    from serving import realtime
 
-    realtime.serving_on(asyncio.get_running_loop())  # what core/asgi.py does on its first request
+    realtime.serving_on(asyncio.get_running_loop())  # what serving/asgi.py does on its first request
     try:
         communicator = WebsocketCommunicator(application, "/ws/map/", headers=[(b"origin", b"http://127.0.0.1")])
         connected, _ = await communicator.connect()

@@ -11,10 +11,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import requests
+
+from tests.polling import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -27,17 +28,7 @@ def free_port() -> int:
 
 
 def wait_for(predicate, timeout: float, what: str, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            result = predicate()
-            if result:
-                return result
-        except Exception as exc:  # noqa: BLE001
-            last = exc
-        time.sleep(interval)
-    raise TimeoutError(f"{what} not ready after {timeout}s (last error: {last!r})")
+    return eventually(predicate, timeout, interval, f"{what} ready", ignoring=(Exception,))
 
 
 def stop(proc: subprocess.Popen, timeout: float = 10):
@@ -144,7 +135,7 @@ class Uvicorn:
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port",
-             str(self.port), "--ws", "websockets-sansio", "--lifespan", "off", "--log-level", "warning"],
+             str(self.port), "--ws", "websockets-sansio", "--lifespan", "off", "--log-level", "warning", "--no-proxy-headers"],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         return self

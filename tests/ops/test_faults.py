@@ -9,7 +9,9 @@ production, CONN_MAX_AGE=60).
   and /healthz, an HTML page otherwise, with Retry-After), never a 500; the server recovers by itself.
 """
 
+import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -23,7 +25,7 @@ from .servers import ROOT, Postgres, Redis, Uvicorn, server_env, wait_for
 
 pytestmark = pytest.mark.skipif(not os.path.exists("/usr/lib/postgresql/15/bin/initdb"), reason="needs PostgreSQL 15")
 
-PASSWORD = "motdepasse-solide-42"
+PASSWORD = "Kq7#Zw9!Tb3$Hx5&"  # shares few characters with the test e-mails (the similarity check)
 
 
 @pytest.fixture(scope="module")
@@ -219,3 +221,122 @@ def test_postgresql_restart_gives_clean_503_then_recovers_without_restarting_the
         if status == 503 and path != "/":
             assert content_type == "application/json", path
     assert server.proc.poll() is None  # the very same server process served before, during and after
+
+
+def form_post(session, base_url, path, data):
+    """A form of the site as a browser sends it (CSRF cookie and token), without following the redirect."""
+    page = session.get(f"{base_url}{path}", timeout=30)
+    assert page.status_code == 200, page.text[:500]
+    return session.post(
+        f"{base_url}{path}",
+        data={**data, "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+        headers={"Referer": f"{base_url}{path}"},
+        allow_redirects=False,
+        timeout=30,
+    )
+
+
+def form_errors(response) -> str:
+    """What a form page said went wrong (the messages of its error lists), for the message of a failed assertion."""
+    found = re.findall(r'class="[^"]*(?:errorlist|alert|error)[^"]*"[^>]*>(.*?)</', response.text, re.S)
+    said = (" ".join(re.sub(r"<[^>]+>", " ", m).split()) for m in found)
+    return f"{response.status_code}: " + " | ".join(m for m in said if m)
+
+
+def ws_url(server, path="/ws/map/"):
+    return server.url.replace("http://", "ws://") + path
+
+
+def test_redis_stopped_people_still_sign_up_log_in_and_reset_and_sockets_are_refused_cleanly(server, private_redis):
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    email = f"sans-redis-{uuid.uuid4().hex[:8]}@example.org"
+    logged_before = len(server.output())
+    private_redis.stop()
+    try:
+        with requests.Session() as browser:
+            signup = form_post(
+                browser,
+                server.url,
+                "/comptes/signup/",
+                {"email": email, "password1": PASSWORD, "password2": PASSWORD, "accept_terms": "on"},
+            )
+        with requests.Session() as browser:
+            login_page = form_post(browser, server.url, "/comptes/login/", {"login": email, "password": PASSWORD})
+        with requests.Session() as browser:
+            reset = form_post(browser, server.url, "/comptes/password/reset/", {"email": email})
+        token = requests.post(
+            f"{server.url}/api/v1/auth/token/", json={"email": email, "password": PASSWORD}, timeout=30
+        )
+        health = requests.get(f"{server.url}/healthz", timeout=30).json()
+        with pytest.raises(InvalidStatus) as refused:
+            connect(ws_url(server), origin=server.url, open_timeout=10).close()
+    finally:
+        private_redis.start()
+
+    assert signup.status_code == 302, form_errors(signup)
+    assert login_page.status_code == 302, form_errors(login_page)
+    assert reset.status_code == 302, form_errors(reset)
+    assert token.status_code == 200, token.text
+    assert health["database"] == "ok" and health["status"] == "degraded"
+    assert health["cache"] == "per-process" and health["channel_layer"] == "unavailable"
+    assert refused.value.response.status_code == 403  # the handshake refused, not a 500
+    logged = server.output()[logged_before:]
+    assert "WebSocket /ws/map/ refused: channel layer unavailable" in logged
+    assert "Traceback" not in logged  # one line per fault, no stack
+    wait_for(lambda: requests.get(f"{server.url}/healthz", timeout=30).json()["status"] == "ok", 30, "Redis back")
+
+
+def test_after_redis_returns_the_first_broadcast_arrives(server, private_redis, private_pg):
+    from websockets.sync.client import connect
+
+    token = register(server)
+    me = requests.get(f"{server.url}/api/v1/me/", headers={"Authorization": f"Token {token}"}, timeout=30).json()
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-p", str(private_pg.port), "-U", "postgres", "-d", "participe", "-c",
+         f"UPDATE accounts_user SET email_verified = true WHERE id = {me['id']}"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    proposal_id = register_proposal(server, token)
+    # A first broadcast with Redis up, so that the worker's publishing connection exists, then an outage.
+    requests.put(
+        f"{server.url}/api/v1/map/proposals/{proposal_id}/vote/",
+        json={"value": "against"},
+        headers={"Authorization": f"Token {token}"},
+        timeout=30,
+    )
+    private_redis.stop()
+    time.sleep(1)
+    private_redis.start()  # and nothing else touches Redis before the next vote (no /healthz, which would prime it)
+
+    with connect(ws_url(server), origin=server.url, open_timeout=10) as socket:
+        vote = requests.put(
+            f"{server.url}/api/v1/map/proposals/{proposal_id}/vote/",
+            json={"value": "for"},
+            headers={"Authorization": f"Token {token}"},
+            timeout=30,
+        )
+        assert vote.status_code == 200, vote.text
+        deadline = time.monotonic() + 10
+        received = None
+        while time.monotonic() < deadline and received is None:
+            message = json.loads(socket.recv(timeout=max(0.1, deadline - time.monotonic())))
+            if message.get("type") == "proposal.votes" and message["id"] == proposal_id:
+                received = message
+    assert received == {**received, "votes_for": 1, "votes_against": 0}
+
+
+def test_serve_prod_refuses_to_start_when_redis_is_unreachable():
+    """The choice documented in docs/operations.md: production needs Redis; a wrong REDIS_URL stops the start
+    with a clear message instead of serving workers that do not share their limits or live updates."""
+    result = subprocess.run(
+        ["bash", "scripts/serve_prod.sh", "0"],
+        cwd=ROOT,
+        env={**os.environ, "REDIS_URL": "redis://127.0.0.1:9/0"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "Redis is not reachable at redis://127.0.0.1:9/0" in result.stderr

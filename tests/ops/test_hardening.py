@@ -1,6 +1,7 @@
-"""Hardening: API rate limits with a clear French 429, django-axes lock-out, `check --deploy`, CSP without inline JS.
+"""Hardening: API rate limits with a clear French 429, the log-in guard's settings, `check --deploy`, CSP without inline JS.
 
-The per-action limits (vote, propose, comment...) are tested in tests/core/test_throttling.py.
+The per-action limits (vote, propose, comment...) are tested in tests/core/test_throttling.py, the log-in guard in
+tests/accounts/test_login_guard.py, the client address in tests/core/test_client_ip.py.
 """
 
 import json
@@ -18,8 +19,6 @@ from tests.factories import UserFactory
 
 from .servers import ROOT
 
-PASSWORD = "motdepasse-solide-42"
-
 PRODUCTION_PROBE = """
 import json, django
 django.setup()
@@ -34,7 +33,9 @@ print("SETTINGS=" + json.dumps({
     "ssl_redirect": settings.SECURE_SSL_REDIRECT,
     "session_secure": settings.SESSION_COOKIE_SECURE,
     "csrf_secure": settings.CSRF_COOKIE_SECURE,
-    "axes": settings.AXES_ENABLED,
+    "login_guard": settings.LOGIN_GUARD,
+    "allauth_limits": settings.ACCOUNT_RATE_LIMITS,
+    "num_proxies": settings.NUM_PROXIES,
     "staticfiles": settings.STORAGES["staticfiles"]["BACKEND"],
     "actions": settings.THROTTLE_ACTIONS,
 }))
@@ -73,13 +74,15 @@ def test_check_deploy_reports_no_warning_with_production_variables(production_pr
     assert "WARNINGS" not in output
 
 
-def test_production_settings_turn_on_https_only_cookies_hsts_throttles_and_axes(production_probe):
+def test_production_settings_turn_on_https_only_cookies_hsts_throttles_and_the_login_guard(production_probe):
     line = next(line for line in production_probe.stdout.splitlines() if line.startswith("SETTINGS="))
     effective = json.loads(line.removeprefix("SETTINGS="))
     assert effective["hsts"] >= 31536000
     assert effective["ssl_redirect"] and effective["session_secure"] and effective["csrf_secure"]
-    assert effective["axes"] is True
-    assert effective["throttle_classes"] == ["core.throttling.RequestThrottle"]
+    assert set(effective["login_guard"]) == {"pair", "account", "address"}
+    assert effective["allauth_limits"]["login_failed"] is None  # counted by the log-in guard instead
+    assert effective["num_proxies"] == 0  # X-Forwarded-For is not trusted unless proxies are declared
+    assert effective["throttle_classes"] == ["serving.throttling.RequestThrottle"]
     assert effective["rates"]["anon"] == "120/min" and effective["rates"]["user"] == "600/min"
     actions = effective["actions"]
     assert set(actions) == {"vote", "propose", "comment", "apply", "message", "signup", "login"}
@@ -122,36 +125,6 @@ def test_accounts_are_limited_per_account_not_per_ip(db, production_throttles):
     assert [first.get("/api/v1/me/").status_code for _ in range(5)] == [200] * 5
     assert first.get("/api/v1/me/").status_code == 429
     assert second.get("/api/v1/me/").status_code == 200
-
-
-def test_password_guessing_locks_the_account_out_with_a_clear_message(db, client, settings):
-    settings.AXES_ENABLED = True
-    settings.AXES_FAILURE_LIMIT = 5
-    user = UserFactory(email="camille@example.org")
-    for _ in range(4):
-        response = client.post("/comptes/login/", {"login": user.email, "password": "mauvais-mot-de-passe"})
-        assert response.status_code == 200  # the form again, with its error
-    fifth = client.post("/comptes/login/", {"login": user.email, "password": "mauvais-mot-de-passe"})
-    assert fifth.status_code == 429
-
-    locked = client.post("/comptes/login/", {"login": user.email, "password": PASSWORD})
-    from_elsewhere = client.post("/comptes/login/", {"login": user.email, "password": PASSWORD}, REMOTE_ADDR="10.9.8.7")
-
-    assert locked.status_code == 429
-    page = locked.content.decode()
-    assert "Compte verrouillé" in page and "trop de tentatives de connexion" in page
-    assert int(locked["Retry-After"]) == 15 * 60
-    assert "_auth_user_id" not in client.session
-    assert from_elsewhere.status_code == 429  # the account itself is locked, whatever the IP
-
-
-def test_a_successful_login_before_the_limit_resets_the_failures(db, client, settings):
-    settings.AXES_ENABLED = True
-    settings.AXES_FAILURE_LIMIT = 3
-    user = UserFactory(email="alix@example.org")
-    for _ in range(2):
-        client.post("/comptes/login/", {"login": user.email, "password": "mauvais"})
-    assert client.post("/comptes/login/", {"login": user.email, "password": PASSWORD}).status_code == 302
 
 
 class ScriptFinder(HTMLParser):

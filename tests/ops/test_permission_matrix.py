@@ -15,18 +15,24 @@ depends on the role only; where an allowed role still gets a 4xx, the row's comm
 import json
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import User
+from core.models import District
 from ideas import services as ideas_services
 from mapvotes import services as mapvotes_services
+from strategy import consultations
 from strategy import services as strategy_services
+from tests.budget.conftest import make_campaign, make_project
 from tests.factories import MembershipFactory, OrganizationFactory, TeamUserFactory, UnverifiedUserFactory, UserFactory
 from tests.ideas.factories import make_idea, make_partner
 from tests.mapvotes.factories import ProposalFactory
@@ -51,8 +57,12 @@ MATRIX = {
     ("GET",    "/api/v1/themes/"):                                 (200, 200, 200, 200, 200, 200),
     ("GET",    "/api/v1/districts/"):                              (200, 200, 200, 200, 200, 200),
     ("GET",    "/api/v1/places/"):                                 (200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/v1/places/reverse/"):                         (200, 200, 200, 200, 200, 200),
     ("GET",    "/api/v1/notifications/"):                          (401, 200, 200, 200, 200, 200),
     ("POST",   "/api/v1/notifications/read/"):                     (401, 204, 204, 204, 204, 204),
+    ("GET",    "/api/v1/follows/{kind}/{id}/"):                    (401, 200, 200, 200, 200, 200),
+    ("PUT",    "/api/v1/follows/{kind}/{id}/"):                    (401, 200, 200, 200, 200, 200),
+    ("DELETE", "/api/v1/follows/{kind}/{id}/"):                    (401, 200, 200, 200, 200, 200),
     # --- map --------------------------------------------------------------------------------------------------
     ("GET",    "/api/v1/map/proposals/"):                          (200, 200, 200, 200, 200, 200),
     ("POST",   "/api/v1/map/proposals/"):                          (401, 403, 201, 201, 201, 201),
@@ -67,6 +77,13 @@ MATRIX = {
     ("POST",   "/api/v1/map/proposals/{id}/status/"):              (401, 403, 403, 403, 403, 200),
     ("POST",   "/api/v1/map/proposals/{id}/merge/"):               (401, 403, 403, 403, 403, 200),
     ("POST",   "/api/v1/map/proposals/{id}/hide/"):                (401, 403, 403, 403, 403, 200),
+    # Own content: the world's proposal and comment belong to none of the roles, so everyone else is refused.
+    ("PATCH",  "/api/v1/map/proposals/{id}/"):                     (401, 403, 403, 403, 403, 403),
+    ("POST",   "/api/v1/map/proposals/{id}/withdraw/"):            (401, 403, 403, 403, 403, 403),
+    ("GET",    "/api/v1/map/proposals/{id}/revisions/"):           (200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/v1/map/proposals/{id}/comments/{cid}/"):      (200, 200, 200, 200, 200, 200),
+    ("PATCH",  "/api/v1/map/proposals/{id}/comments/{cid}/"):      (401, 403, 403, 403, 403, 403),
+    ("DELETE", "/api/v1/map/proposals/{id}/comments/{cid}/"):      (401, 403, 403, 403, 403, 403),
     ("POST",   "/api/v1/map/comments/{id}/report/"):               (401, 201, 201, 201, 201, 201),
     ("POST",   "/api/v1/map/comments/{id}/hide/"):                 (401, 403, 403, 403, 403, 200),
     ("GET",    "/api/v1/map/territory/"):                          (200, 200, 200, 200, 200, 200),
@@ -89,6 +106,13 @@ MATRIX = {
     ("GET",    "/api/v1/volunteering/applications/{id}/"):         (401, 404, 404, 404, 200, 404),
     ("PATCH",  "/api/v1/volunteering/applications/{id}/"):         (401, 404, 404, 404, 200, 404),
     ("GET",    "/api/v1/volunteering/applications/{id}/cv/"):      (401, 404, 404, 404, 200, 404),
+    # Messages under an application: its two sides only (the applicant is not one of the columns).
+    ("GET",    "/api/v1/volunteering/applications/{id}/messages/"): (401, 404, 404, 404, 200, 404),
+    ("POST",   "/api/v1/volunteering/applications/{id}/messages/"): (401, 404, 404, 404, 201, 404),
+    # The world's application is not accepted and its mission has not ended: no attestation to read, and issuing
+    # one is refused with a message (400) even to the organisation.
+    ("GET",    "/api/v1/volunteering/applications/{id}/attestation/"): (401, 404, 404, 404, 404, 404),
+    ("POST",   "/api/v1/volunteering/applications/{id}/attestation/"): (401, 404, 404, 404, 400, 404),
     # Only the applicant withdraws: the organisation sees the application but gets 403.
     ("POST",   "/api/v1/volunteering/applications/{id}/withdraw/"): (401, 404, 404, 404, 403, 404),
     # Ids of applications one cannot see are "unknown" (400 on `ids`), so as not to reveal that they exist.
@@ -112,6 +136,10 @@ MATRIX = {
     ("POST",   "/api/v1/ideas/{id}/connections/"):                 (401, 403, 403, 403, 201, 403),
     ("GET",    "/api/v1/ideas/{id}/comments/"):                    (200, 200, 200, 200, 200, 200),
     ("POST",   "/api/v1/ideas/{id}/comments/"):                    (401, 403, 201, 201, 201, 201),
+    # A comment by someone else: nobody edits or deletes it, not even the team (which hides, see moderation).
+    ("GET",    "/api/v1/ideas/{id}/comments/{cid}/"):              (200, 200, 200, 200, 200, 200),
+    ("PATCH",  "/api/v1/ideas/{id}/comments/{cid}/"):              (401, 403, 403, 403, 403, 403),
+    ("DELETE", "/api/v1/ideas/{id}/comments/{cid}/"):              (401, 403, 403, 403, 403, 403),
     ("GET",    "/api/v1/ideas/{id}/news/"):                        (200, 200, 200, 200, 200, 200),
     ("POST",   "/api/v1/ideas/{id}/news/"):                        (401, 403, 403, 403, 201, 403),
     ("POST",   "/api/v1/ideas/{id}/reports/"):                     (401, 201, 201, 201, 201, 201),
@@ -126,7 +154,8 @@ MATRIX = {
     # The owner organisation already has a partner profile: a second one is a 409 (the other organisation: 201).
     ("POST",   "/api/v1/partners/"):                               (401, 403, 403, 201, 409, 403),
     ("GET",    "/api/v1/partners/{id}/"):                          (200, 200, 200, 200, 200, 200),
-    ("GET",    "/api/v1/partners/{id}/matches/"):                  (200, 200, 200, 200, 200, 200),
+    # A partner's matches (ideas ranked for it) are for its members and the team: ideas.view_partner_matches.
+    ("GET",    "/api/v1/partners/{id}/matches/"):                  (401, 403, 403, 403, 200, 200),
     ("GET",    "/api/v1/connections/"):                            (401, 200, 200, 200, 200, 200),
     # Private conversations: only the two sides, not even the team; anybody else gets 404.
     ("GET",    "/api/v1/connections/{id}/"):                       (401, 404, 404, 404, 200, 404),
@@ -146,6 +175,16 @@ MATRIX = {
     ("GET",    "/api/v1/strategy/sections/"):                      (401, 403, 403, 403, 403, 200),
     ("GET",    "/api/v1/strategy/sections/{slug}/"):               (401, 403, 403, 403, 403, 200),
     ("PATCH",  "/api/v1/strategy/sections/{slug}/"):               (401, 403, 403, 403, 403, 200),
+    ("GET",    "/api/v1/strategy/sections/{slug}/annotations/"):   (200, 200, 200, 200, 200, 200),
+    ("POST",   "/api/v1/strategy/sections/{slug}/annotations/"):   (401, 403, 201, 201, 201, 201),
+    # --- budget participatif -----------------------------------------------------------------------------------
+    ("GET",    "/api/v1/budget/campaigns/"):                       (200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/v1/budget/projects/"):                        (200, 200, 200, 200, 200, 200),
+    ("GET",    "/api/v1/budget/campaigns/{id}/ballot/"):           (401, 404, 404, 404, 404, 404),
+    ("PUT",    "/api/v1/budget/campaigns/{id}/ballot/"):           (401, 403, 200, 200, 200, 200),
+    ("DELETE", "/api/v1/budget/campaigns/{id}/ballot/"):           (401, 403, 404, 404, 404, 404),
+    # no ballot yet to read or withdraw; the results are not out during the vote
+    ("GET",    "/api/v1/budget/campaigns/{id}/results.csv"):       (404, 404, 404, 404, 404, 404),
 }
 # fmt: on
 
@@ -182,17 +221,28 @@ class World:
     proposal: object
     other_proposal: object
     comment: object
+    idea_comment: object
     contribution: object
     section: object
     versions: tuple
     image: object = None
+    campaign: object = None  # the budget's, in its vote phase, with one project of all of Paris
+    project: object = None
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Built once, in a transaction rolled back at the end of the module; each test adds a savepoint."""
+def matrix_media(tmp_path_factory):
+    """One media folder for the module's two worlds: in random order their tests interleave, and a second override
+    would hide the first world's files (its CV answered 404)."""
     media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"), MAPVOTES_BROADCAST_INTERVAL=0)
     media.enable()
+    yield
+    media.disable()
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, matrix_media):
+    """Built once, in a transaction rolled back at the end of the module; each test adds a savepoint."""
     with django_db_blocker.unblock(), transaction.atomic():
         users = {
             "unverified": UnverifiedUserFactory(email="nouveau@example.org"),
@@ -240,6 +290,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         proposal = ProposalFactory(title="Piste cyclable rue de Rivoli")
         other_proposal = ProposalFactory(title="Piste cyclable sur la rue de Rivoli")
         comment = mapvotes_services.add_comment(UserFactory(), proposal.pk, "Bonne idée, la rue est dangereuse.")
+        idea_comment = ideas_services.add_comment(UserFactory(), idea, "Je peux prêter une échelle.")
 
         chapter = ChapterFactory(title="Mobilité : une ville apaisée")
         section = SectionFactory(chapter=chapter, slug="mobilite-velo", title="Une ville 100 % cyclable")
@@ -251,6 +302,16 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         strategy_services.edit_section(section, users["team"], "Un réseau express vélo, éclairé.", section.revision)
         section.refresh_from_db()
         contribution = ContributionFactory()
+        now = timezone.now()
+        consultations.open_consultation(
+            users["team"], title="Consultation", starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=9)
+        )
+        campaign = make_campaign()
+        project = make_project(campaign)
+        # the verified accounts live in Paris and said so (the budget's vote asks for it)
+        User.objects.filter(pk__in=[u.pk for r, u in users.items() if r != "unverified"]).update(
+            home_district=District.objects.get(number=11)
+        )
 
         tokens = {role: Token.objects.create(user=user).key for role, user in users.items()}
         yield World(
@@ -268,13 +329,15 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             proposal=proposal,
             other_proposal=other_proposal,
             comment=comment,
+            idea_comment=idea_comment,
             contribution=contribution,
             section=section,
             versions=(v1, v2),
             image=image,
+            campaign=campaign,
+            project=project,
         )
         transaction.set_rollback(True)
-    media.disable()
 
 
 # --- how each operation is called: path parameters, query string, body --------------------------------------
@@ -291,6 +354,8 @@ def path_params(w: World) -> dict:
         "/api/v1/partners/{id}/": w.owner_partner.pk,
         "/api/v1/connections/{id}/": w.connection.pk,
         "/api/v1/strategy/contributions/{id}/": w.contribution.pk,
+        "/api/v1/follows/{kind}/{id}/": w.proposal.pk,
+        "/api/v1/budget/campaigns/{id}/": w.campaign.pk,
     }
 
 
@@ -300,9 +365,14 @@ def url_for(w: World, path: str) -> str:
         if path.startswith(prefix):
             url = url.replace("{id}", str(pk), 1)
     url = url.replace("{need_id}", str(w.needs["volunteers"].pk))
+    url = url.replace("{cid}", str((w.idea_comment if path.startswith("/api/v1/ideas/") else w.comment).pk))
     if w.image is not None:
         url = url.replace("{image_id}", str(w.image.pk))
-    url = url.replace("{slug}", w.section.slug).replace("{number}", str(w.versions[0].number))
+    url = (
+        url.replace("{kind}", "proposal")
+        .replace("{slug}", w.section.slug)
+        .replace("{number}", str(w.versions[0].number))
+    )
     return url
 
 
@@ -310,6 +380,7 @@ def query_for(w: World, method: str, path: str) -> dict:
     return {
         ("GET", "/api/v1/map/proposals/"): {"bbox": "2.25,48.81,2.42,48.90", "zoom": 16},
         ("GET", "/api/v1/places/"): {"q": "place de l'Hôtel de Ville"},
+        ("GET", "/api/v1/places/reverse/"): {"lon": "2.3522", "lat": "48.8566"},
         ("GET", "/api/v1/map/proposals/similar/"): {"lon": 2.3522, "lat": 48.8566, "title": "piste cyclable"},
         ("GET", "/api/v1/volunteering/applications/"): {"mission": w.mission.pk},
         ("GET", "/api/v1/strategy/diff/"): {"from": w.versions[0].number, "to": w.versions[1].number},
@@ -341,6 +412,12 @@ def body_for(w: World, method: str, path: str, role: str):
         },
         ("POST", "/api/v1/auth/token/"): {"email": "habitante@example.org", "password": "motdepasse-solide-42"},
         ("PATCH", "/api/v1/me/"): {"display_name": "Nouveau nom"},
+        ("POST", "/api/v1/strategy/sections/{slug}/annotations/"): {
+            "quote": "Un réseau express vélo, éclairé.",
+            "body": "Et sûr la nuit.",
+            "kind": "comment",
+        },
+        ("PUT", "/api/v1/budget/campaigns/{id}/ballot/"): {"projects": [w.project.pk], "arrondissement": 11},
         ("POST", "/api/v1/map/proposals/"): {
             "title": "Des arceaux vélo place de l'Hôtel de Ville",
             "description": "Il n'y a nulle part où attacher son vélo.",
@@ -353,6 +430,9 @@ def body_for(w: World, method: str, path: str, role: str):
         ("POST", "/api/v1/map/proposals/{id}/status/"): {"status": "under_study", "reason": "Étude lancée."},
         ("POST", "/api/v1/map/proposals/{id}/merge/"): {"into": w.other_proposal.pk, "reason": "Doublon."},
         ("POST", "/api/v1/map/proposals/{id}/hide/"): {"hidden": True, "reason": "Hors charte."},
+        ("PATCH", "/api/v1/map/proposals/{id}/"): {"title": "Piste cyclable protégée rue de Rivoli"},
+        ("POST", "/api/v1/map/proposals/{id}/withdraw/"): {"reason": "Déjà programmé par la mairie."},
+        ("PATCH", "/api/v1/map/proposals/{id}/comments/{cid}/"): {"body": "Bonne idée, corrigée."},
         ("POST", "/api/v1/map/comments/{id}/report/"): {"reason": "Injurieux"},
         ("POST", "/api/v1/map/comments/{id}/hide/"): {"hidden": True, "reason": "Injurieux."},
         ("POST", "/api/v1/volunteering/missions/"): {
@@ -368,6 +448,8 @@ def body_for(w: World, method: str, path: str, role: str):
         ("PATCH", "/api/v1/volunteering/missions/{id}/"): {"title": "Jardiner avec les enfants du quartier"},
         ("POST", "/api/v1/volunteering/missions/{id}/applications/"): {"message": "Je suis disponible le samedi."},
         ("PATCH", "/api/v1/volunteering/applications/{id}/"): {"status": "shortlisted", "message": "Merci !"},
+        ("POST", "/api/v1/volunteering/applications/{id}/messages/"): {"body": "Faut-il apporter des gants ?"},
+        ("POST", "/api/v1/volunteering/applications/{id}/attestation/"): {"signer_name": "Marc Dupont", "hours": 12},
         ("POST", "/api/v1/volunteering/applications/bulk/"): {
             "ids": [w.application.pk],
             "status": "shortlisted",
@@ -391,6 +473,7 @@ def body_for(w: World, method: str, path: str, role: str):
             "message": "Pourriez-vous nous aider ?",
         },
         ("POST", "/api/v1/ideas/{id}/comments/"): {"body": "J'aimerais participer."},
+        ("PATCH", "/api/v1/ideas/{id}/comments/{cid}/"): {"body": "Je peux prêter deux échelles."},
         ("POST", "/api/v1/ideas/{id}/news/"): {"title": "Chantier lancé", "body": "La pose commence lundi."},
         ("POST", "/api/v1/ideas/{id}/reports/"): {"reason": "Publicité"},
         ("POST", "/api/v1/ideas/{id}/moderation/"): {"hidden": True, "reason": "Hors charte."},
@@ -456,7 +539,7 @@ def cells():
             yield pytest.param(method, path, role, expected, id=f"{method} {path} as {role}", marks=marks)
 
 
-PROJECT_APPS = ("accounts", "core", "mapvotes", "volunteering", "ideas", "strategy")
+PROJECT_APPS = ("accounts", "core", "mapvotes", "volunteering", "ideas", "strategy", "budget")
 
 
 def row_counts() -> dict:
@@ -649,3 +732,118 @@ def test_session_writes_without_the_csrf_token_are_refused(world, db):
 
     assert forged.status_code == 403 and forged.json()["detail"]
     assert genuine.status_code == 200, genuine.content
+
+
+# --- internships: a City direction's offer, its application (with a CV), pages and API ----------------------------
+# Columns: anonymous · verified resident · plain member of the direction · its internship correspondent ·
+#          the correspondent of another direction · the internship office · the mission team (without the office).
+INTERNSHIP_ROLES = ("anonymous", "resident", "member", "correspondent", "other_direction", "office", "team")
+
+# fmt: off
+INTERNSHIP_MATRIX = {
+    # Pages (a log-in page for the anonymous: 302). Private things are 404 for whoever may not see them.
+    ("GET",   "/benevolat/stages/"):                                     (200, 200, 200, 200, 200, 200, 200),
+    ("GET",   "/benevolat/stages/candidature-spontanee/"):               (302, 200, 200, 200, 200, 200, 200),
+    # The office's page: the whole City for the office; a direction's own figures for its managers (?direction=).
+    ("GET",   "/benevolat/stages/bureau-des-stages/"):                   (302, 404, 404, 200, 404, 200, 404),
+    ("GET",   "/benevolat/stages/bureau-des-stages/chiffres.csv"):       (302, 404, 404, 200, 404, 200, 404),
+    ("GET",   "/benevolat/missions/{offer}/"):                           (200, 200, 200, 200, 200, 200, 200),
+    ("GET",   "/benevolat/missions/{offer}/calendrier.ics"):             (200, 200, 200, 200, 200, 200, 200),
+    ("GET",   "/benevolat/missions/{offer}/candidatures.csv"):           (302, 404, 404, 200, 404, 404, 404),
+    ("GET",   "/benevolat/candidatures/{application}/"):                 (302, 404, 404, 200, 404, 200, 404),
+    ("GET",   "/benevolat/candidatures/{application}/cv/"):              (302, 404, 404, 200, 404, 200, 404),
+    # API
+    ("GET",   "/api/v1/volunteering/missions/{offer}/"):                 (200, 200, 200, 200, 200, 200, 200),
+    ("PATCH", "/api/v1/volunteering/missions/{offer}/"):                 (401, 403, 403, 200, 403, 403, 403),
+    ("POST",  "/api/v1/volunteering/missions/{offer}/unpublish/"):       (401, 403, 403, 200, 403, 403, 403),
+    ("GET",   "/api/v1/volunteering/missions/{offer}/applications.csv"): (401, 404, 404, 200, 404, 404, 404),
+    ("GET",   "/api/v1/volunteering/applications/{application}/"):       (401, 404, 404, 200, 404, 200, 404),
+    ("GET",   "/api/v1/volunteering/applications/{application}/cv/"):    (401, 404, 404, 200, 404, 200, 404),
+    ("PATCH", "/api/v1/volunteering/applications/{application}/"):       (401, 404, 404, 200, 404, 403, 404),
+    # Ids one may not decide on are "unknown" (400 on `ids`), so as not to reveal that they exist.
+    ("POST",  "/api/v1/volunteering/applications/bulk/"):                (401, 400, 400, 200, 400, 400, 400),
+}
+# fmt: on
+
+# Who sees the tutor of the offer (private): the direction's managers and the internship office.
+TUTOR_SEEN_BY = {"correspondent", "office"}
+
+
+@pytest.fixture(scope="module")
+def internship_world(django_db_setup, django_db_blocker, matrix_media):
+    from django.contrib.auth.models import Permission
+
+    from tests.volunteering.factories import DirectionFactory, InternshipFactory
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        direction = DirectionFactory(name="Direction des Espaces Verts et de l'Environnement")
+        other = DirectionFactory(name="Direction de la Voirie et des Déplacements")
+        users = {
+            "resident": UserFactory(email="etudiante@example.org"),
+            "member": MembershipFactory(
+                organization=direction, user=UserFactory(email="agent@paris.fr"), role="member"
+            ).user,
+            "correspondent": MembershipFactory(
+                organization=direction, user=UserFactory(email="correspondant@paris.fr"), role="correspondent"
+            ).user,
+            "other_direction": MembershipFactory(
+                organization=other, user=UserFactory(email="voirie@paris.fr"), role="correspondent"
+            ).user,
+            "office": TeamUserFactory(email="bureau-des-stages@paris.fr"),
+            "team": TeamUserFactory(email="equipe-mission@paris.fr"),
+        }
+        users["office"].user_permissions.add(Permission.objects.get(codename="internship_office"))
+        offer = InternshipFactory(organization=direction, title="Stage jardinier au parc Monceau")
+        application = ApplicationFactory(mission=offer, volunteer=UserFactory(email="candidat@example.org"))
+        application.cv.save("cv.pdf", ContentFile(MINIMAL_PDF), save=True)
+        tokens = {role: Token.objects.create(user=user).key for role, user in users.items()}
+        yield {"users": users, "tokens": tokens, "direction": direction, "offer": offer, "application": application}
+        transaction.set_rollback(True)
+
+
+def internship_cells():
+    for (method, path), statuses in INTERNSHIP_MATRIX.items():
+        for role, expected in zip(INTERNSHIP_ROLES, statuses, strict=True):
+            yield pytest.param(method, path, role, expected, id=f"{method} {path} as {role}")
+
+
+def _internship_request(w, method, path, role):
+    from django.test import Client
+
+    url = path.replace("{offer}", str(w["offer"].pk)).replace("{application}", str(w["application"].pk))
+    query = {"direction": w["direction"].slug} if "bureau-des-stages" in path and role != "office" else {}
+    bodies = {
+        ("PATCH", "/api/v1/volunteering/missions/{offer}/"): {"title": "Stage jardinier au parc Monceau (été)"},
+        ("PATCH", "/api/v1/volunteering/applications/{application}/"): {"status": "shortlisted", "message": "Merci"},
+        ("POST", "/api/v1/volunteering/applications/bulk/"): {
+            "ids": [w["application"].pk],
+            "status": "shortlisted",
+            "message": "Merci !",
+        },
+    }
+    if path.startswith("/api/"):
+        client = APIClient()
+        if role != "anonymous":
+            client.credentials(HTTP_AUTHORIZATION=f"Token {w['tokens'][role]}")
+        if method == "GET":
+            return client.get(url, query)
+        return getattr(client, method.lower())(url, bodies.get((method, path), {}), format="json")
+    client = Client()
+    if role != "anonymous":
+        client.force_login(w["users"][role])
+    return client.get(url, query)
+
+
+@pytest.mark.parametrize(("method", "path", "role", "expected"), internship_cells())
+def test_internship_permission_matrix(internship_world, db, method, path, role, expected):
+    before = row_counts() if method != "GET" and expected >= 400 else None
+    response = _internship_request(internship_world, method, path, role)
+
+    assert response.status_code == expected, f"{method} {path} as {role}: {response.status_code}"
+    if path.startswith("/api/") and 400 <= expected < 500:
+        assert response.json().get("detail"), "a 4xx without a human sentence"
+    if before is not None:
+        assert row_counts() == before, "a refused write saved something"
+    if expected == 200 and path.endswith("/missions/{offer}/") and method == "GET":
+        body = response.content.decode()
+        assert ("tuteur@paris.fr" in body) == (role in TUTOR_SEEN_BY), f"the tutor shown to {role}?"

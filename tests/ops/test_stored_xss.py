@@ -28,6 +28,7 @@ from tests.factories import MembershipFactory, OrganizationFactory, TeamUserFact
 from tests.ideas.factories import make_idea, make_partner
 from tests.strategy.factories import ChapterFactory, SectionFactory
 from tests.volunteering.factories import ApplicationFactory, MissionFactory
+from volunteering import services as volunteering_services
 
 PAYLOADS = {
     "script": "<script>alert(1)</script>",
@@ -196,6 +197,7 @@ def store_everywhere(payload: str) -> Stored:
         contact_name=marked("CONTACT", payload, 120),
     )
     application = ApplicationFactory(mission=mission, volunteer=volunteer, message=marked("MSGCANDID", payload))
+    volunteering_services.post_application_message(volunteer, application, marked("MSGBENEVOLE", payload))
 
     # Strategy: a section in Markdown, a published version, a changed draft, a comment, an offline contribution.
     chapter = ChapterFactory(title="Mobilité : une ville apaisée")
@@ -253,8 +255,12 @@ def pages(s: Stored):
         (
             None,
             f"/benevolat/missions/{o['mission'].pk}/",
-            ["TITREMISSION", "DESCMISSION", "SKILL", "CONTACT", "NOMASSO"],
+            ["TITREMISSION", "DESCMISSION", "SKILL", "NOMASSO"],
         ),
+        # The contact person is for the organisation and the volunteers it accepted only.
+        ("member", f"/benevolat/missions/{o['mission'].pk}/", ["CONTACT"]),
+        ("member", f"/benevolat/candidatures/{o['application'].pk}/", ["MSGBENEVOLE", "NOMBENEVOLE"]),
+        ("volunteer", f"/benevolat/candidatures/{o['application'].pk}/", ["MSGBENEVOLE", "TITREMISSION"]),
         (None, "/benevolat/", ["TITREMISSION"]),
         ("volunteer", "/benevolat/mes-candidatures/", ["TITREMISSION"]),
         (

@@ -4,7 +4,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
-from core.realtime import apublish
+from serving.realtime import apublish
 from strategy.consumers import FiguresConsumer, InboxConsumer
 from strategy.services import INBOX_GROUP
 from tests.factories import TeamUserFactory, UserFactory

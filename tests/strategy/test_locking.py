@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from core.rest import Conflict
+from serving.rest import Conflict
 from strategy import services
 from strategy.models import Section
 from tests.factories import TeamUserFactory

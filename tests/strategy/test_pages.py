@@ -1,5 +1,7 @@
 """Public pages, exports, team pages and their permissions, query counts of the inbox."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -39,10 +41,12 @@ def test_public_pages_of_the_document(v2, client):
 
 def test_diff_page_shows_insertions_and_deletions_with_words(v2, client):
     html = client.get("/strategie/comparer/?from=1&to=2").content.decode()
-    assert "<ins>" in html and "[ajouté :]" in html
+    assert "<ins>" in html and "[ajouté\u00a0:]" in html
     assert "sécurisé" in html
     assert 'id="diff-mobilite-velo"' in html
     assert 'id="diff-mobilite-rues-enfants"' not in html  # unchanged sections are left out
+    assert re.search(r"\d+ mots? ajoutés?, \d+ mots? supprimés?", html)
+    assert "1 mots" not in html and "0 mots" not in html
     assert client.get("/strategie/comparer/?from=1&to=99").status_code == 400
 
 
@@ -74,7 +78,8 @@ def test_contribution_page_says_integrated_in_v2_with_the_link(v1, sections, tea
     services.edit_section(sections[0], team_member, "Arceaux.", sections[0].revision)
     services.publish_version(team_member, "v2")
     html = client.get(f"/strategie/contributions/{c.pk}/").content.decode()
-    assert "intégré dans v2" in html
+    assert "intégré dans la version 2" in html
+    assert "«\u00a0Une ville 100 % cyclable\u00a0»" in html
     assert 'href="/strategie/versions/2/#mobilite-velo"' in html
     assert "Tri (équipe)" not in html
 

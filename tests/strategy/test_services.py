@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core import contributions as registry
 from core.models import AuditLog, Notification
-from core.rest import Conflict
+from serving.rest import Conflict
 from strategy import services
 from strategy.models import Contribution, ContributionSection, SectionComment, SectionVersion, Version
 from tests.factories import UserFactory, district, theme
@@ -188,9 +188,16 @@ def test_similar_groups_find_close_titles_and_nearby_places(team_member):
 
     a = ContributionFactory(title="Plus d'arceaux vélo devant les écoles")
     b = ContributionFactory(title="Plus d'arceaux vélos devant l'école", source="offline")
-    c = ContributionFactory(title="Banc public", location=HOTEL_DE_VILLE)
-    d = ContributionFactory(title="Fontaine", location=HOTEL_DE_VILLE.clone())
-    lone = ContributionFactory(title="Bibliothèque ouverte le dimanche", theme=theme("culture"), location=REPUBLIQUE)
+    c = ContributionFactory(
+        title="Banc public pour se reposer", text="Un banc pour se reposer.", location=HOTEL_DE_VILLE
+    )
+    d = ContributionFactory(title="Un banc à l'ombre", text="Se reposer sur un banc.", location=HOTEL_DE_VILLE.clone())
+    lone = ContributionFactory(
+        title="Bibliothèque ouverte le dimanche",
+        text="Pour les étudiants.",
+        theme=theme("culture"),
+        location=REPUBLIQUE,
+    )
     groups = [{x.pk for x in g} for g in similar_groups()]
     assert {a.pk, b.pk} in groups
     assert {c.pk, d.pk} in groups
@@ -239,14 +246,16 @@ def test_outcome_provider_reports_status_version_and_sections_in_one_query(
         found = registry.outcomes("comment", [4242, 4243, 9999])
     assert found[4242].status == "integrated"
     assert found[4242].version == 2
-    assert found[4242].sections == ("mobilite-rues-enfants", "mobilite-velo")
+    assert found[4242].sections == ("mobilite-velo",)  # the other section did not change in v2: its link waits
     assert found[4242].version_url == "/strategie/versions/2/"
     assert registry.outcome_fields(found[4242]) == {
         "strategy_status": "integrated",
         "strategy_version": 2,
-        "strategy_sections": ["mobilite-rues-enfants", "mobilite-velo"],
+        "strategy_sections": ["mobilite-velo"],
+        "strategy_section_titles": ["Une ville 100 % cyclable"],
     }
     assert found[4243].public_reason == "Déjà réalisé."
+    assert registry.outcome_fields(found[4243])["strategy_reason"] == "Déjà réalisé."
     assert 9999 not in found
     assert registry.outcome("comment", 9999).status == "new"
 

@@ -21,9 +21,10 @@ def _integrate_in_v2(team_member, sections, source, source_id):
 def _assert_integrated(page):
     assert page.status_code == 200
     html = page.content.decode()
-    assert "intégré dans v2" in html
+    assert "intégré dans la version 2" in html
     assert f'href="{reverse("strategy:version", args=[2])}"' in html
-    assert f'href="{reverse("strategy:section-history", args=["mobilite-velo"])}"' in html
+    assert f'href="{reverse("strategy:version", args=[2])}#mobilite-velo"' in html
+    assert "«\u00a0Une ville 100 % cyclable\u00a0»" in html
 
 
 def test_map_proposal_page_shows_its_integration(v1, sections, team_member, resident, client):

@@ -232,7 +232,14 @@ def test_the_periodic_task_repairs_support_left_stale(resident):
     proposal = ProposalFactory()
     map_services.cast_vote(resident, proposal.pk, "for")  # on-commit refresh never runs in this test transaction
     assert row("map", proposal.pk).support == 0
-    assert sync_contributions.enqueue().return_value == {"map": 1, "idea": 0, "mission": 0, "comment": 0}
+    assert sync_contributions.enqueue().return_value == {
+        "map": 1,
+        "idea": 0,
+        "mission": 0,
+        "comment": 0,
+        "annotation": 0,
+        "budget": 0,
+    }
     assert row("map", proposal.pk).support == 1
     Contribution.objects.filter(source="map", source_id=proposal.pk).update(support=42)
     call_command("sync_contributions", "--support", "--source", "map", stdout=open("/dev/null", "w"))

@@ -42,6 +42,25 @@ class MissionFactory(factory.django.DjangoModelFactory):
             self.themes.set([theme(slug) for slug in (extracted or ["solidarite"])])
 
 
+class DirectionFactory(OrganizationFactory):
+    name = factory.Sequence(lambda n: f"Direction des Espaces Verts et de l'Environnement {n}")
+    kind = "city_service"
+
+
+class InternshipFactory(MissionFactory):
+    organization = factory.SubFactory(DirectionFactory)
+    kind = Mission.Kind.INTERNSHIP
+    title = factory.Sequence(lambda n: f"Stage jardinier n°{n}")
+    trade = "Jardinier paysagiste"
+    level = Mission.Level.CAP_BAC
+    tasks = "Entretenir les massifs, planter, arroser."
+    paid = True
+    weekly_hours = 35
+    duration_weeks = 8
+    tutor_name = "Camille Tuteur"
+    tutor_email = "tuteur@paris.fr"
+
+
 class ApplicationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Application
@@ -49,6 +68,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     volunteer = factory.SubFactory(UserFactory)
     mission = factory.SubFactory(MissionFactory)
     organization = factory.LazyAttribute(lambda o: o.mission.organization)
+    kind = factory.LazyAttribute(lambda o: o.mission.kind if o.mission else Mission.Kind.VOLUNTEERING)
     message = "Bonjour, je suis disponible le samedi."
 
 

@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from core.rest import Conflict
+from serving.rest import Conflict
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from tests.volunteering.factories import ApplicationFactory, MissionFactory
 from volunteering import services

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from core.models import Notification
-from core.rest import Conflict
+from serving.rest import Conflict
 from tests.factories import (
     HOTEL_DE_VILLE,
     MONTMARTRE,

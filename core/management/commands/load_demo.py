@@ -37,6 +37,8 @@ class Command(BaseCommand):
             if find_spec(f"{config.name}.demo") is None:
                 continue
             import_module(f"{config.name}.demo").load(stdout=self.stdout)
-        from accounts.demo import accounts_table
+        from accounts.demo import accept_current_terms, accounts_table
+
+        accept_current_terms()  # last: the demo accounts of every space
 
         self.stdout.write("Demo accounts:\n" + accounts_table())

@@ -9,6 +9,10 @@ if (selectAll) {
 }
 
 const live = document.getElementById("live-applications");
+// Statuses arrive as internal values: the page shows the French labels the server passed (json_script).
+const labelsNode = document.getElementById("application-statuses");
+const labels = labelsNode ? Object.fromEntries(JSON.parse(labelsNode.textContent)) : {};
+const label = (status) => labels[status] ?? "";
 if (live) {
   const organization = live.dataset.organization;
   connect(`/ws/volunteering/organizations/${organization}/`, (message) => {
@@ -25,7 +29,7 @@ if (live) {
         const row = document.createElement("tr");
         row.dataset.application = message.id;
         row.className = "new-application";
-        const cells = ["", message.volunteer, message.mission_title, message.status, "", "", ""];
+        const cells = ["", message.volunteer, message.mission_title, label(message.status), "", "", ""];
         for (const text of cells) {
           const cell = document.createElement("td");
           cell.textContent = text;
@@ -42,7 +46,7 @@ if (live) {
       }
     } else if (message.type === "application.status") {
       const cell = document.querySelector(`tr[data-application="${message.id}"] .status`);
-      if (cell) cell.textContent = message.status;
+      if (cell) cell.textContent = label(message.status);
     }
   });
 }

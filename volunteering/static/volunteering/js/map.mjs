@@ -1,5 +1,9 @@
-// Map of missions (search results, one mission) and point picker (mission form). Data from json_script.
+// Map of missions (search results, one mission). Data from json_script. The place fields (mission form, search)
+// have their own suggestions and picker map: core/js/place-field.mjs.
 const L = window.L;
+// Leaflet finds its marker pictures from its CSS file's URL, which the hashed names of production static files break
+// (it then asked for /benevolat/marker-icon.png…): the unhashed folder, which WhiteNoise serves too, is given here.
+if (L) L.Icon.Default.imagePath = document.body.dataset.leafletImages || "/static/leaflet/images/";
 
 function baseMap(element) {
   const map = L.map(element, { scrollWheelZoom: false }).setView([48.8566, 2.3522], 12);
@@ -29,45 +33,4 @@ function showMissions() {
   else if (markers.length === 1) map.setView(markers[0].getLatLng(), 15);
 }
 
-function picker() {
-  const element = document.getElementById("location-picker");
-  const lon = document.getElementById("id_longitude");
-  const lat = document.getElementById("id_latitude");
-  if (!element || !lon || !lat || !L) return;
-  const map = baseMap(element);
-  let marker = null;
-  const place = (latlng) => {
-    if (marker) marker.setLatLng(latlng);
-    else marker = L.marker(latlng).addTo(map);
-  };
-  if (lon.value && lat.value) {
-    place([Number(lat.value), Number(lon.value)]);
-    map.setView([Number(lat.value), Number(lon.value)], 15);
-  }
-  map.on("click", (event) => {
-    place(event.latlng);
-    lon.value = event.latlng.lng.toFixed(6);
-    lat.value = event.latlng.lat.toFixed(6);
-  });
-}
-
-function locateButton() {
-  const button = document.getElementById("use-location");
-  const near = document.getElementById("f-near");
-  if (!button || !near) return;
-  if (!("geolocation" in navigator)) {
-    button.hidden = true;
-    return;
-  }
-  button.addEventListener("click", () => {
-    navigator.geolocation.getCurrentPosition((pos) => {
-      near.value = `${pos.coords.longitude.toFixed(5)},${pos.coords.latitude.toFixed(5)}`;
-      const radius = document.getElementById("f-radius");
-      if (radius && !radius.value) radius.value = "2";
-    });
-  });
-}
-
 showMissions();
-picker();
-locateButton();

@@ -1,0 +1,581 @@
+"""Everything that changes the participatory budget: submissions, verdicts, ballots, results, follow-up."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from core import contributions, follows, images
+from core.forms import whole_number
+from core.geo import GeometryValidator, locate
+from core.notifications import Message, notify
+
+from .models import (
+    DESCRIPTION_MAX,
+    TITLE_MAX,
+    Ballot,
+    BallotChoice,
+    Campaign,
+    PaperCount,
+    Phase,
+    Project,
+    ProjectNote,
+    ProjectPhoto,
+    Scope,
+)
+
+PHASE_FIELDS = [
+    (Phase.SUBMISSION, "submission_opens"),
+    (Phase.STUDY, "study_opens"),
+    (Phase.VOTE, "vote_opens"),
+    (Phase.RESULTS, "results_on"),
+    (Phase.DELIVERY, "delivery_opens"),
+]
+
+
+def _refusal(user) -> str:
+    from accounts.rules import refusal_reason
+
+    return refusal_reason(user)
+
+
+def _text(value, field, max_length, required=True) -> str:
+    from mapvotes.services import clean_text
+
+    return clean_text(value, field, max_length, required)
+
+
+def scope_for(campaign: Campaign, code) -> Scope:
+    """`paris` or an arrondissement number 1–20 → the campaign's scope, or a 400 on `scope`."""
+    code = str(code or "").strip().lower()
+    scopes = Scope.objects.filter(campaign=campaign).select_related("district")
+    if code == "paris":
+        scope = scopes.filter(district__isnull=True).first()
+    elif (number := whole_number(code)) is not None and 1 <= number <= 20:
+        scope = scopes.filter(district__number=number).first()
+    else:
+        raise ValidationError({"scope": [_("Choose “paris” or an arrondissement number from 1 to 20.")]})
+    if scope is None:
+        raise ValidationError({"scope": [_("This campaign has no envelope for this scope.")]})
+    return scope
+
+
+def submit_project(
+    author, campaign, *, title, description, scope, geometry, estimated_need=None, photo=None, address=""
+) -> Project:
+    """A verified resident submits a project placed in Paris during the submission phase."""
+    if not author.has_perm("budget.submit_project", campaign):
+        if author.is_authenticated and author.is_verified:
+            raise PermissionDenied(_("Projects can only be submitted during the submission phase."))
+        raise PermissionDenied(_refusal(author))
+    errors, values = {}, {}
+    for name, check in (
+        ("title", lambda: _text(title, "title", TITLE_MAX)),
+        ("description", lambda: _text(description, "description", DESCRIPTION_MAX)),
+        ("scope", lambda: scope_for(campaign, scope)),
+        ("geometry", lambda: _check_geometry(geometry)),
+        ("estimated_need", lambda: _amount(estimated_need, "estimated_need")),
+        ("photo", lambda: images.reencode(photo, field="photo", name="photo.jpg")),
+    ):
+        try:
+            values[name] = check()
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    location = values["geometry"]
+    chosen = values["scope"]
+    if chosen.district_id is not None and chosen.district_id != location.district.pk:
+        raise ValidationError(
+            {
+                "scope": [
+                    _(
+                        "An arrondissement project must be placed in that arrondissement (this place is in the %(name)s)."
+                    )
+                    % {"name": location.district.name}
+                ]
+            }
+        )
+    with transaction.atomic():
+        project = Project.objects.create(
+            campaign=campaign,
+            scope=chosen,
+            title=values["title"],
+            description=values["description"],
+            address=str(address or "")[:255],
+            geometry=geometry,
+            point=geometry if geometry.geom_type == "Point" else geometry.point_on_surface,
+            district=location.district,
+            quartier=location.quartier,
+            author=author,
+            estimated_need=values["estimated_need"],
+        )
+        if values["photo"] is not None:
+            picture = ProjectPhoto(project=project, added_by=author)
+            picture.image.save(values["photo"].name, values["photo"], save=False)
+            picture.save()
+        follows.follow(author, project)
+    return project
+
+
+def add_photo(agent, project, upload, caption="") -> ProjectPhoto:
+    """The services add a picture (of the site, of the works) to a project's page."""
+    if not agent.has_perm("budget.follow_up", project):
+        raise PermissionDenied(_refusal(agent))
+    if upload is None:
+        raise ValidationError({"photo": [_("Choose a picture.")]})
+    content = images.reencode(upload, field="photo", name="photo.jpg")
+    picture = ProjectPhoto(project=project, added_by=agent, caption=_text(caption, "caption", 200, required=False))
+    picture.image.save(content.name, content, save=False)
+    picture.save()
+    return picture
+
+
+def add_note(agent, project, text, kind=ProjectNote.Kind.COCONSTRUCTION) -> ProjectNote:
+    """A public co-construction note (the services and the author refine the project), shown on its page."""
+    if not agent.has_perm("budget.study_project", project):
+        raise PermissionDenied(_refusal(agent))
+    if kind not in ProjectNote.Kind.values:
+        raise ValidationError({"kind": [_("Unknown kind of note.")]})
+    note = ProjectNote.objects.create(project=project, kind=kind, text=_text(text, "text", 2000), author=agent)
+    if kind == ProjectNote.Kind.COCONSTRUCTION and project.author_id and project.author_id != agent.pk:
+        message = Message(
+            gettext_noop("A co-construction note was added to your project “{target}”"), target=project.title
+        )
+        notify(project.author, "budget.verdict", message, note.text, url=project.get_absolute_url())
+    return note
+
+
+def _check_geometry(geometry):
+    if geometry is None:
+        raise ValidationError({"geometry": [_("Place the project on the map.")]})
+    if geometry.srid is None:
+        geometry.srid = 4326
+    try:
+        GeometryValidator()(geometry)
+    except ValidationError as error:
+        raise ValidationError({"geometry": error.messages}) from None
+    return locate(geometry)
+
+
+def _amount(value, field):
+    if value in (None, ""):
+        return None
+    try:
+        amount = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({field: [_("Give an amount in whole euros.")]}) from None
+    if amount < 0 or amount > 100_000_000:
+        raise ValidationError({field: [_("Give an amount between 0 and 100,000,000 euros.")]})
+    return amount
+
+
+def study_verdict(
+    agent, project, *, admissible: bool, reason="", cost=None, lead_direction=None, popular_quartier=None
+) -> Project:
+    """The services' verdict: admissible with a cost (and a lead direction), or not with a public reason."""
+    if not agent.has_perm("budget.study_project", project):
+        raise PermissionDenied(_refusal(agent))
+    reason = _text(reason, "reason", 2000, required=not admissible)
+    cost = _amount(cost, "cost")
+    if lead_direction is not None and lead_direction.kind != "city_service":
+        raise ValidationError({"lead_direction": [_("The lead direction must be one of the City's services.")]})
+    project.status = Project.Status.ADMISSIBLE if admissible else Project.Status.INADMISSIBLE
+    project.status_reason = reason
+    if cost is not None:
+        project.cost = cost
+    if lead_direction is not None:
+        project.lead_direction = lead_direction
+    if popular_quartier is not None:
+        project.popular_quartier = bool(popular_quartier)
+    project.save()
+    if admissible:
+        title = Message(
+            gettext_noop("Your project “{target}” is admissible: it will be put to the vote"), target=project.title
+        )
+    else:
+        title = Message(gettext_noop("Your project “{target}” is not admissible"), target=project.title)
+    notify(project.author, "budget.verdict", title, reason, url=project.get_absolute_url())
+    return project
+
+
+def merge_projects(agent, project, into, reason="") -> Project:
+    """Regroupement: `project` joins `into`; both authors are told."""
+    if not agent.has_perm("budget.study_project", project):
+        raise PermissionDenied(_refusal(agent))
+    if project.pk == into.pk or into.campaign_id != project.campaign_id:
+        raise ValidationError({"into": [_("Merge into another project of the same campaign.")]})
+    project.status = Project.Status.MERGED
+    project.merged_into = into
+    project.status_reason = _text(reason, "reason", 2000, required=False)
+    project.save()
+    message = Message(gettext_noop("Your project “{target}” was merged with a similar one"), target=project.title)
+    notify(project.author, "budget.verdict", message, url=into.get_absolute_url())
+    return project
+
+
+# --- ballots ------------------------------------------------------------------------------------------
+
+
+def _ballot_refusal(voter, campaign):
+    if not voter.is_authenticated or not voter.is_verified:
+        raise PermissionDenied(_refusal(voter))
+    if campaign.phase != "vote":
+        raise PermissionDenied(_("The vote of this campaign is not open."))
+    if not voter.home_district_id:
+        raise PermissionDenied(
+            _(
+                "The participatory budget is for residents of Paris: declare your arrondissement of residence on "
+                "your account to vote."
+            )
+        )
+
+
+MAX_BALLOT_CHOICES = 500  # far more than all of Paris and one arrondissement put to the vote
+
+
+def check_ballot(campaign, project_ids, arrondissement):
+    """The projects of a ballot, or a ValidationError saying which rule it breaks (nothing is saved)."""
+    from core.models import District
+
+    if not isinstance(project_ids, list | tuple) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in project_ids
+    ):
+        raise ValidationError({"projects": [_("Give a list of project ids.")]})
+    if len(project_ids) > MAX_BALLOT_CHOICES:  # before any query: 200,000 ids took 9 s to refuse
+        raise ValidationError({"projects": [_("A ballot holds at most %(n)s projects.") % {"n": MAX_BALLOT_CHOICES}]})
+    if len(set(project_ids)) != len(project_ids):
+        raise ValidationError({"projects": [_("A project can be chosen only once.")]})
+    district = None
+    if arrondissement not in (None, ""):
+        try:
+            number = int(arrondissement)
+        except (TypeError, ValueError):
+            number = 0
+        district = District.objects.filter(number=number).first() if not isinstance(arrondissement, bool) else None
+        if district is None:
+            raise ValidationError({"arrondissement": [_("Choose an arrondissement from 1 to 20.")]})
+    projects = list(  # no geometry: a ballot needs the costs and scopes only
+        Project.objects.filter(pk__in=project_ids, campaign=campaign, status=Project.Status.ADMISSIBLE)
+        .select_related("scope")
+        .only("id", "title", "cost", "scope__id", "scope__district_id", "scope__envelope")
+    )
+    if len(projects) != len(project_ids):
+        raise ValidationError({"projects": [_("Some of these projects are not put to the vote in this campaign.")]})
+    by_scope = {}
+    for project in projects:
+        if project.scope.district_id is not None:
+            if district is None:
+                raise ValidationError({"arrondissement": [_("Choose the arrondissement whose projects you vote for.")]})
+            if project.scope.district_id != district.pk:
+                raise ValidationError(
+                    {
+                        "projects": [
+                            _("“%(title)s” belongs to another arrondissement than the one you chose.")
+                            % {"title": project.title}
+                        ]
+                    }
+                )
+        by_scope.setdefault(project.scope, []).append(project)
+    for scope, chosen in by_scope.items():
+        if campaign.rule == Campaign.Rule.COUNT and len(chosen) > campaign.max_per_scope:
+            raise ValidationError(
+                {
+                    "projects": [
+                        _("At most %(k)s projects for %(scope)s.") % {"k": campaign.max_per_scope, "scope": scope.label}
+                    ]
+                }
+            )
+        if campaign.rule == Campaign.Rule.ENVELOPE:
+            total = sum(p.cost or 0 for p in chosen)
+            if total > scope.envelope:
+                raise ValidationError(
+                    {
+                        "projects": [
+                            _(
+                                "These projects cost %(total)s € for %(scope)s, more than its envelope of %(envelope)s €."
+                            )
+                            % {
+                                "total": f"{total:,}".replace(",", " "),
+                                "scope": scope.label,
+                                "envelope": f"{scope.envelope:,}".replace(",", " "),
+                            }
+                        ]
+                    }
+                )
+    return projects, district
+
+
+def cast_ballot(voter, campaign, project_ids, arrondissement=None) -> Ballot:
+    """Fill or replace the one ballot of `voter` in `campaign`: all of it is saved, or nothing. One upsert takes the
+    ballot's row lock, so parallel requests of one account follow each other and the last one wins whole."""
+    _ballot_refusal(voter, campaign)
+    projects, district = check_ballot(campaign, project_ids, arrondissement)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO budget_ballot (campaign_id, voter_id, district_id, created_at, updated_at) "
+                "VALUES (%s, %s, %s, now(), now()) ON CONFLICT (campaign_id, voter_id) "
+                "DO UPDATE SET district_id = EXCLUDED.district_id, updated_at = now() RETURNING id",
+                [campaign.pk, voter.pk, district.pk if district else None],
+            )
+            ballot_id = cursor.fetchone()[0]
+        BallotChoice.objects.filter(ballot_id=ballot_id).delete()
+        BallotChoice.objects.bulk_create([BallotChoice(ballot_id=ballot_id, project=p) for p in projects])
+    return Ballot(pk=ballot_id, campaign=campaign, voter=voter, district=district)
+
+
+def withdraw_ballot(voter, campaign) -> bool:
+    _ballot_refusal(voter, campaign)
+    deleted, _rows = Ballot.objects.filter(campaign=campaign, voter=voter).delete()
+    return bool(deleted)
+
+
+# --- results ------------------------------------------------------------------------------------------
+
+
+def tie_break_key(project):
+    """Published rule: more votes first; on a tie the cheaper project, then the earlier submitted."""
+    return (-project.votes, project.cost or 0, project.pk)
+
+
+def compute_results(agent, campaign) -> dict:
+    """Count the ballots and select the winners per scope while the envelope allows (a project that does not fit
+    is skipped and the next one considered). Returns {scope: [(project, selected)]}."""
+    if not agent.has_perm("budget.publish_results", campaign):
+        raise PermissionDenied(_refusal(agent))
+    return count_and_select(campaign)
+
+
+def paper_totals(campaign) -> dict[int, int]:
+    """Validated paper ballots per project (counts awaiting their second agent are not counted)."""
+    return dict(
+        PaperCount.objects.filter(campaign=campaign, validated_by__isnull=False)
+        .values("project")
+        .annotate(n=Sum("count"))
+        .values_list("project", "n")
+    )
+
+
+def select_winners(scope, projects) -> tuple[list, int]:
+    """The published rule for one scope. `projects` carry their votes. First the share reserved for the
+    quartiers populaires: their projects, by votes, while it allows; then the whole envelope that is left, every
+    project by votes. A project that does not fit is skipped and the next one considered; a project without
+    votes is never selected. Returns ([(project, reason)], spent on the quartiers populaires) where reason is
+    "popular" (selected on the share), "envelope" (selected), "skipped" (does not fit) or "no_votes"."""
+    ranked = sorted(projects, key=tie_break_key)
+    reasons = {}
+    left, popular_spent = scope.envelope, 0
+    share = min(scope.popular_share, scope.envelope)
+    for project in ranked:
+        cost = project.cost or 0
+        if project.popular_quartier and project.votes > 0 and popular_spent + cost <= share and cost <= left:
+            reasons[project.pk] = "popular"
+            popular_spent += cost
+            left -= cost
+    for project in ranked:
+        if project.pk in reasons:
+            continue
+        cost = project.cost or 0
+        if project.votes <= 0:
+            reasons[project.pk] = "no_votes"
+        elif cost <= left:
+            reasons[project.pk] = "envelope"
+            left -= cost
+            if project.popular_quartier:
+                popular_spent += cost
+        else:
+            reasons[project.pk] = "skipped"
+    return [(p, reasons[p.pk]) for p in ranked], popular_spent
+
+
+def count_and_select(campaign) -> dict:
+    """One GROUP BY over the choices (joined to the campaign's projects, not to its ballots: a few hundred rows
+    instead of 200,000), the selection in Python, and one UPDATE of the rows that changed (from arrays)."""
+    totals = dict(
+        BallotChoice.objects.filter(project__campaign=campaign)
+        .values("project")
+        .annotate(n=Count("id"))
+        .values_list("project", "n")
+    )
+    paper = paper_totals(campaign)
+    outcome = {}
+    with transaction.atomic():
+        projects = list(
+            Project.objects.select_for_update()
+            .filter(campaign=campaign, status=Project.Status.ADMISSIBLE)
+            .only("id", "scope_id", "cost", "votes", "winner", "stage", "popular_quartier", "title")
+        )
+        for project in projects:
+            project.votes = totals.get(project.pk, 0) + paper.get(project.pk, 0)
+        for scope in Scope.objects.filter(campaign=campaign).select_related("district"):
+            rows, _spent = select_winners(scope, [p for p in projects if p.scope_id == scope.pk])
+            for project, reason in rows:
+                fits = reason in ("popular", "envelope")
+                project.winner = fits
+                if fits and not project.stage:
+                    project.stage = Project.Stage.STUDY
+                if not fits:
+                    project.stage = ""
+            outcome[scope] = [(p, reason in ("popular", "envelope")) for p, reason in rows]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE budget_project p SET votes = v.votes, winner = v.winner, stage = v.stage "
+                "FROM unnest(%s::bigint[], %s::int[], %s::bool[], %s::text[]) AS v(id, votes, winner, stage) "
+                "WHERE p.id = v.id AND (p.votes, p.winner, p.stage) IS DISTINCT FROM (v.votes, v.winner, v.stage)",
+                [
+                    [p.pk for p in projects],
+                    [p.votes for p in projects],
+                    [p.winner for p in projects],
+                    [p.stage for p in projects],
+                ],
+            )
+        Campaign.objects.filter(pk=campaign.pk).update(results_published=True)
+        for project in projects:
+            contributions.support_changed("budget", project.pk)
+    campaign.results_published = True
+    return outcome
+
+
+# --- paper ballots ------------------------------------------------------------------------------------
+
+
+def enter_paper_count(agent, project, polling_place, count) -> PaperCount:
+    """An agent enters the paper ballots of a polling place for a project; a second agent must validate them."""
+    if not agent.has_perm("budget.count_paper", project.campaign):
+        raise PermissionDenied(_refusal(agent))
+    if project.status != Project.Status.ADMISSIBLE:
+        raise ValidationError({"project": [_("This project is not put to the vote.")]})
+    if project.campaign.results_published:
+        raise ValidationError({"project": [_("The results of this campaign are published: paper ballots are closed.")]})
+    place = _text(polling_place, "polling_place", 120)
+    try:
+        count = int(count)
+    except (TypeError, ValueError):
+        raise ValidationError({"count": [_("Give a whole number of ballots.")]}) from None
+    if not 0 <= count <= 1_000_000:
+        raise ValidationError({"count": [_("Give a number of ballots between 0 and 1,000,000.")]})
+    with transaction.atomic():
+        existing = PaperCount.objects.select_for_update().filter(project=project, polling_place=place).first()
+        if existing is not None and existing.validated_by_id:
+            raise ValidationError({"polling_place": [_("This count is validated: it can no longer be changed.")]})
+        if existing is not None:
+            existing.count, existing.entered_by = count, agent
+            existing.save(update_fields=["count", "entered_by"])
+            return existing
+        return PaperCount.objects.create(
+            campaign=project.campaign, project=project, polling_place=place, count=count, entered_by=agent
+        )
+
+
+def validate_paper_count(agent, paper: PaperCount) -> PaperCount:
+    """The second agent checks the count against the minutes and validates it: then it is counted, and frozen."""
+    if not agent.has_perm("budget.count_paper", paper.campaign):
+        raise PermissionDenied(_refusal(agent))
+    with transaction.atomic():
+        paper = PaperCount.objects.select_for_update().get(pk=paper.pk)
+        if paper.validated_by_id:
+            raise ValidationError({"count": [_("This count is already validated.")]})
+        if paper.entered_by_id == agent.pk:
+            raise ValidationError({"count": [_("A second agent must validate the count you entered.")]})
+        paper.validated_by, paper.validated_at = agent, timezone.now()
+        paper.save(update_fields=["validated_by", "validated_at"])
+    return paper
+
+
+# --- the team moves a campaign through its phases --------------------------------------------------------
+
+
+def set_phase_dates(agent, campaign, dates: dict) -> Campaign:
+    """New opening dates of the phases (the current phase follows the dates); they must stay in order."""
+    if not agent.has_perm("budget.manage_campaign", campaign):
+        raise PermissionDenied(_refusal(agent))
+    values = {}
+    for _phase, field in PHASE_FIELDS:
+        value = dates.get(field, getattr(campaign, field))
+        if not isinstance(value, datetime.date):
+            raise ValidationError({field: [_("Give a date.")]})
+        values[field] = value
+    ordered = [values[field] for _phase, field in PHASE_FIELDS]
+    if not (ordered[0] <= ordered[1] <= ordered[2] < ordered[3] <= ordered[4]):
+        raise ValidationError(
+            {"__all__": [_("The phases must follow each other: submission, study, vote, results, delivery.")]}
+        )
+    for field, value in values.items():
+        setattr(campaign, field, value)
+    campaign.save(update_fields=list(values))
+    return campaign
+
+
+def start_next_phase(agent, campaign) -> Campaign:
+    """Open the next phase today: its date becomes today and the later phases move so that they follow it."""
+    if not agent.has_perm("budget.manage_campaign", campaign):
+        raise PermissionDenied(_refusal(agent))
+    today = timezone.localdate()
+    names = [phase for phase, _field in PHASE_FIELDS]
+    current = names.index(campaign.phase)
+    if current == len(names) - 1:
+        raise ValidationError({"__all__": [_("The campaign is already in its last phase.")]})
+    dates = {field: getattr(campaign, field) for _phase, field in PHASE_FIELDS}
+    day = datetime.timedelta(days=1)
+    for index, (_phase, field) in enumerate(PHASE_FIELDS):
+        if index <= current:
+            dates[field] = min(dates[field], today - day * (current + 1 - index))
+        elif index == current + 1:
+            dates[field] = today
+        else:
+            dates[field] = max(dates[field], today + day * (index - current - 1 + (1 if index == 3 else 0)))
+    # the vote closes the day before the results: keep results strictly after the vote
+    if dates["results_on"] <= dates["vote_opens"]:
+        dates["results_on"] = dates["vote_opens"] + day
+    if dates["delivery_opens"] < dates["results_on"]:
+        dates["delivery_opens"] = dates["results_on"]
+    return set_phase_dates(agent, campaign, dates)
+
+
+def set_envelope(agent, scope, envelope, popular_share) -> Scope:
+    if not agent.has_perm("budget.manage_campaign", scope.campaign):
+        raise PermissionDenied(_refusal(agent))
+    envelope = _amount(envelope, "envelope")
+    share = _amount(popular_share, "popular_share") or 0
+    if envelope is None:
+        raise ValidationError({"envelope": [_("Give an amount in whole euros.")]})
+    if share > envelope:
+        raise ValidationError({"popular_share": [_("The share of the quartiers populaires is part of the envelope.")]})
+    scope.envelope, scope.popular_share = envelope, share
+    scope.save(update_fields=["envelope", "popular_share"])
+    return scope
+
+
+def follow_up(agent, project, *, stage, progress=None, reason="") -> Project:
+    if not agent.has_perm("budget.follow_up", project):
+        raise PermissionDenied(_refusal(agent))
+    if not project.winner:
+        raise ValidationError({"stage": [_("Only winning projects are followed through their stages.")]})
+    if stage not in Project.Stage.values:
+        raise ValidationError({"stage": [_("Unknown stage.")]})
+    reason = _text(reason, "reason", 2000, required=stage == Project.Stage.ABANDONED)
+    previous = project.stage
+    project.stage, project.stage_reason = stage, reason
+    if progress is not None:
+        try:
+            project.progress = max(0, min(100, int(progress)))
+        except (TypeError, ValueError):
+            raise ValidationError({"progress": [_("Give the progress as a whole percentage.")]}) from None
+    with transaction.atomic():
+        project.save()
+        if stage != previous:
+            label = Project.Stage(stage).label
+            ProjectNote.objects.create(
+                project=project, kind=ProjectNote.Kind.DELIVERY, text=reason or str(label), author=agent
+            )
+    if stage != previous:
+        message = Message(
+            gettext_noop("The project “{target}” moved to a new stage: {stage}"), target=project.title, stage=label
+        )
+        follows.notify_followers(project, "follow.status", message, reason, url=project.get_absolute_url())
+    return project

@@ -1,0 +1,31 @@
+from io import StringIO
+
+import pytest
+
+from budget import demo
+from budget.models import Campaign, Project
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_a_campaign_in_its_vote_phase_and_a_past_one_with_results(monkeypatch):
+    monkeypatch.delenv("PARIS_BP_PROJECTS_FILE", raising=False)
+    for _ in range(3):
+        UserFactory()
+    demo.load(StringIO())
+    demo.load(StringIO())  # idempotent
+    current, past = Campaign.objects.order_by("-year")
+    assert current.phase == "vote" and past.results_published
+    assert (
+        Project.objects.filter(campaign=current, scope__district__isnull=False).values("district").distinct().count()
+        == 20
+    )
+    assert Project.objects.filter(campaign=past, winner=True).exists()
+    # anyone can try a ballot at once: the demo accounts live in Paris; a share is kept for the quartiers populaires
+    from accounts.models import User
+    from budget.models import Scope
+
+    assert not User.objects.filter(email_verified=True, home_district__isnull=True).exists()
+    paris = Scope.objects.get(campaign=current, district__isnull=True)
+    assert paris.popular_share == paris.envelope // 3
