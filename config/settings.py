@@ -450,7 +450,8 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"one_line_outages": {"()": "serving.log_filters.OneLineOutages"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_outages"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO" if not TESTING else "WARNING")},
     "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
 }

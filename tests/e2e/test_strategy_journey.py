@@ -6,7 +6,7 @@ import pytest
 
 from strategy import services
 from strategy.models import Contribution
-from tests.e2e.helpers import assert_accessible, login
+from tests.e2e.helpers import assert_accessible, login, resize_and_assert_fits
 from tests.factories import TeamUserFactory, UserFactory, theme
 from tests.strategy.factories import ChapterFactory, SectionFactory
 
@@ -95,8 +95,7 @@ def test_referent_integrates_contributions_and_the_author_sees_it(
     waiting = page.get_by_label(re.compile(r"Ateliers de remise en selle — section inchangée\s: Des rues aux écoles"))
     assert waiting.is_visible() and not waiting.is_checked()
     assert_accessible(page)
-    page.set_viewport_size({"width": 375, "height": 800})
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    resize_and_assert_fits(page, 375)
     page.set_viewport_size({"width": 1280, "height": 800})
     page.fill("textarea[name=summary]", "Arceaux vélo devant les écoles, à la demande des habitants.")
     page.get_by_role("button", name="Publier", exact=True).click()
@@ -133,8 +132,7 @@ def test_referent_integrates_contributions_and_the_author_sees_it(
     assert "ajouté" in inserted.inner_text()
     assert "mots ajoutés" in author_page.locator("#diff-mobilite-velo ~ .meta").inner_text()
     assert_accessible(author_page)
-    author_page.set_viewport_size({"width": 375, "height": 800})
-    assert author_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    resize_and_assert_fits(author_page, 375)
 
     # The team's similar page on a phone: suggestions only, nothing ticked.
     page.set_viewport_size({"width": 375, "height": 800})
