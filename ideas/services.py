@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Membership, Organization
-from core import follows, images, moderation
+from core import comments, follows, images, moderation
 from core.contributions import contribution_changed, support_changed
 from core.models import District, Theme
 from core.notifications import Message as Text
@@ -418,43 +418,17 @@ def add_comment(user, idea, body, parent=None) -> Comment:
 
 
 def _reply_target(idea, parent) -> Comment | None:
-    if parent in (None, ""):
-        return None
-    try:
-        parent_id = parent.pk if isinstance(parent, Comment) else int(parent)
-    except (TypeError, ValueError):
-        raise ValidationError({"parent": [_("Give the number of the comment you reply to.")]}) from None
-    target = Comment.objects.filter(pk=parent_id, idea=idea).only("pk", "parent_id").first()
-    if target is None:
-        raise ValidationError({"parent": [_("This comment does not exist on this idea.")]})
-    target = (
-        Comment.objects.select_related("author")
-        .only("pk", "is_hidden", "deleted_at", "author")
-        .get(pk=target.parent_id or target.pk)
-    )
-    if target.is_hidden or target.is_deleted:
-        raise ValidationError({"parent": [_("This comment was hidden or deleted: it cannot be answered.")]})
-    return target
+    return comments.reply_target(idea.comments.all(), parent, _("This comment does not exist on this idea."))
 
 
 def own_comment_refusal(user, comment) -> str:
-    if not user.is_authenticated:
-        return refusal(user)
-    if comment.author_id != user.pk:
-        return str(_("Only the author of a comment can change or delete it."))
-    if comment.is_deleted:
-        return str(_("This comment was deleted."))
-    if comment.is_hidden:
-        return str(_("This comment was hidden by the team: it can no longer be changed."))
-    return refusal(user)
+    return comments.own_comment_refusal(user, comment, refusal)
 
 
 def edit_comment(user, comment: Comment, body) -> Comment:
     """The author rewrites their comment; it is marked as edited."""
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment.pk)
-        if not user.has_perm("ideas.change_comment", comment):
-            raise PermissionDenied(own_comment_refusal(user, comment))
+        comment = comments.locked_own_comment(user, comment, "ideas.change_comment", refusal)
         body = _comment_body(body)
         if body != comment.body:
             comment.body = body
@@ -466,9 +440,7 @@ def edit_comment(user, comment: Comment, body) -> Comment:
 def delete_comment(user, comment: Comment) -> Comment:
     """The text goes; the row stays ("deleted by its author") so that the replies keep their place."""
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment.pk)
-        if not user.has_perm("ideas.delete_comment", comment):
-            raise PermissionDenied(own_comment_refusal(user, comment))
+        comment = comments.locked_own_comment(user, comment, "ideas.delete_comment", refusal)
         comment.body = ""
         comment.deleted_at = timezone.now()
         comment.save(update_fields=["body", "deleted_at"])

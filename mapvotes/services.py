@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from core import follows, images, moderation
+from core import comments, follows, images, moderation
 from core.contributions import contribution_changed, support_changed
 from core.geo import GeometryValidator, locate
 from core.models import Theme
@@ -265,9 +265,9 @@ def recount(proposal_id) -> None:
     votes = Vote.objects.filter(proposal_id=proposal_id).aggregate(
         f=Count("pk", filter=Q(value="for")), a=Count("pk", filter=Q(value="against"))
     )
-    comments = Comment.objects.filter(proposal_id=proposal_id, is_hidden=False, deleted_at__isnull=True).count()
+    visible = Comment.objects.filter(proposal_id=proposal_id, is_hidden=False, deleted_at__isnull=True).count()
     Proposal.objects.filter(pk=proposal_id).update(
-        votes_for=votes["f"], votes_against=votes["a"], comments_count=comments
+        votes_for=votes["f"], votes_against=votes["a"], comments_count=visible
     )
     support_changed("map", proposal_id)
 
@@ -308,23 +308,9 @@ def add_comment(author, proposal_id, body, stance="", parent=None) -> Comment:
 
 
 def _reply_target(proposal_id, parent) -> Comment | None:
-    if parent in (None, ""):
-        return None
-    try:
-        parent_id = parent.pk if isinstance(parent, Comment) else int(parent)
-    except (TypeError, ValueError):
-        raise ValidationError({"parent": [_("Give the number of the comment you reply to.")]}) from None
-    target = Comment.objects.filter(pk=parent_id, proposal_id=proposal_id).only("pk", "parent_id").first()
-    if target is None:
-        raise ValidationError({"parent": [_("This comment does not exist on this proposal.")]})
-    target = (
-        Comment.objects.select_related("author")
-        .only("pk", "is_hidden", "deleted_at", "author")
-        .get(pk=target.parent_id or target.pk)
+    return comments.reply_target(
+        Comment.objects.filter(proposal_id=proposal_id), parent, _("This comment does not exist on this proposal.")
     )
-    if target.is_hidden or target.is_deleted:
-        raise ValidationError({"parent": [_("This comment was hidden or deleted: it cannot be answered.")]})
-    return target
 
 
 # --- own content: the author edits or withdraws a proposal, edits or deletes a comment --------------------
@@ -441,22 +427,12 @@ def _notify_voters_later(proposal_id, change, reason=""):
 
 
 def own_comment_refusal(user, comment) -> str:
-    if not user.is_authenticated:
-        return _refusal(user)
-    if comment.author_id != user.pk:
-        return _("Only the author of a comment can change or delete it.")
-    if comment.is_deleted:
-        return _("This comment was deleted.")
-    if comment.is_hidden:
-        return _("This comment was hidden by the team: it can no longer be changed.")
-    return _refusal(user)
+    return comments.own_comment_refusal(user, comment, _refusal)
 
 
 def edit_comment(editor, comment: Comment, body) -> Comment:
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment.pk)
-        if not editor.has_perm("mapvotes.change_comment", comment):
-            raise PermissionDenied(own_comment_refusal(editor, comment))
+        comment = comments.locked_own_comment(editor, comment, "mapvotes.change_comment", _refusal)
         body = clean_text(body, "body", COMMENT_MAX)
         if body != comment.body:
             comment.body = body
@@ -468,9 +444,7 @@ def edit_comment(editor, comment: Comment, body) -> Comment:
 def delete_comment(author, comment: Comment) -> Comment:
     """The text goes; the row stays ("deleted by its author") so that the replies keep their place."""
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment.pk)
-        if not author.has_perm("mapvotes.delete_comment", comment):
-            raise PermissionDenied(own_comment_refusal(author, comment))
+        comment = comments.locked_own_comment(author, comment, "mapvotes.delete_comment", _refusal)
         comment.body = ""
         comment.stance = ""
         comment.deleted_at = timezone.now()
