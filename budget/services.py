@@ -1,6 +1,7 @@
 """Everything that changes the participatory budget: submissions, verdicts, ballots, results, follow-up."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -13,6 +14,7 @@ from core import contributions, follows, images
 from core.forms import whole_number
 from core.geo import GeometryValidator, locate
 from core.notifications import Message, notify
+from serving.db import prepared_cursor
 
 from .models import (
     DESCRIPTION_MAX,
@@ -238,10 +240,72 @@ def _ballot_refusal(voter, campaign):
 MAX_BALLOT_CHOICES = 500  # far more than all of Paris and one arrondissement put to the vote
 
 
-def check_ballot(campaign, project_ids, arrondissement):
-    """The projects of a ballot, or a ValidationError saying which rule it breaks (nothing is saved)."""
-    from core.models import District
+@dataclass(frozen=True)
+class BallotProject:
+    """What a ballot needs to know of a project it holds: its cost and its scope (no geometry, no model)."""
 
+    id: int
+    title: str
+    cost: int
+    scope_id: int
+    arrondissement: int | None  # of its scope; None for all of Paris
+    scope_name: str  # the arrondissement's name, "" for all of Paris
+    envelope: int
+
+    @property
+    def scope_label(self):
+        return self.scope_name or _("All of Paris")
+
+
+@dataclass(frozen=True)
+class CastBallot:
+    """A ballot as it was just written: what the API answers, without reading it back."""
+
+    pk: int
+    campaign_id: int
+    arrondissement: int | None
+    projects: list[int]  # sorted ids
+    updated_at: datetime.datetime
+
+
+# One query for the chosen projects with their scope and its envelope. The ids travel as one array, so that the
+# statement is the same for every ballot and is prepared on each pooled connection (serving/db.py).
+_BALLOT_PROJECTS_SQL = """
+SELECT p.id, p.title, coalesce(p.cost, 0), p.scope_id, d.number, coalesce(d.name, ''), s.envelope
+FROM budget_project p JOIN budget_scope s ON s.id = p.scope_id LEFT JOIN core_district d ON d.id = s.district_id
+WHERE p.id = ANY(%s::bigint[]) AND p.campaign_id = %s AND p.status = %s
+"""
+_CAST_BALLOT_SQL = "SELECT ballot_id, updated_at FROM budget_cast_ballot(%s, %s, %s, %s::bigint[])"
+
+
+def _ballot_projects(campaign, project_ids) -> list[BallotProject]:
+    if not project_ids:
+        return []
+    with prepared_cursor() as cursor:
+        cursor.execute(_BALLOT_PROJECTS_SQL, [list(project_ids), campaign.pk, Project.Status.ADMISSIBLE.value])
+        return [BallotProject(*row) for row in cursor.fetchall()]
+
+
+def _arrondissement(value) -> int | None:
+    """The arrondissement a ballot is for (1–20), None when none is given, or a ValidationError."""
+    if value in (None, ""):
+        return None
+    try:
+        number = None if isinstance(value, bool) else int(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not 1 <= number <= 20:
+        raise ValidationError({"arrondissement": [_("Choose an arrondissement from 1 to 20.")]})
+    return number
+
+
+def _euros(amount: int) -> str:
+    return f"{amount:,}".replace(",", " ")
+
+
+def check_ballot(campaign, project_ids, arrondissement) -> tuple[list[BallotProject], int | None]:
+    """The projects of a ballot and its arrondissement, or a ValidationError saying which rule it breaks (nothing is
+    saved). One query: the chosen projects with their scopes."""
     if not isinstance(project_ids, list | tuple) or not all(
         isinstance(i, int) and not isinstance(i, bool) for i in project_ids
     ):
@@ -250,28 +314,16 @@ def check_ballot(campaign, project_ids, arrondissement):
         raise ValidationError({"projects": [_("A ballot holds at most %(n)s projects.") % {"n": MAX_BALLOT_CHOICES}]})
     if len(set(project_ids)) != len(project_ids):
         raise ValidationError({"projects": [_("A project can be chosen only once.")]})
-    district = None
-    if arrondissement not in (None, ""):
-        try:
-            number = int(arrondissement)
-        except (TypeError, ValueError):
-            number = 0
-        district = District.objects.filter(number=number).first() if not isinstance(arrondissement, bool) else None
-        if district is None:
-            raise ValidationError({"arrondissement": [_("Choose an arrondissement from 1 to 20.")]})
-    projects = list(  # no geometry: a ballot needs the costs and scopes only
-        Project.objects.filter(pk__in=project_ids, campaign=campaign, status=Project.Status.ADMISSIBLE)
-        .select_related("scope")
-        .only("id", "title", "cost", "scope__id", "scope__district_id", "scope__envelope")
-    )
+    number = _arrondissement(arrondissement)
+    projects = _ballot_projects(campaign, project_ids)
     if len(projects) != len(project_ids):
         raise ValidationError({"projects": [_("Some of these projects are not put to the vote in this campaign.")]})
-    by_scope = {}
+    by_scope: dict[int, list[BallotProject]] = {}
     for project in projects:
-        if project.scope.district_id is not None:
-            if district is None:
+        if project.arrondissement is not None:
+            if number is None:
                 raise ValidationError({"arrondissement": [_("Choose the arrondissement whose projects you vote for.")]})
-            if project.scope.district_id != district.pk:
+            if project.arrondissement != number:
                 raise ValidationError(
                     {
                         "projects": [
@@ -280,18 +332,20 @@ def check_ballot(campaign, project_ids, arrondissement):
                         ]
                     }
                 )
-        by_scope.setdefault(project.scope, []).append(project)
-    for scope, chosen in by_scope.items():
+        by_scope.setdefault(project.scope_id, []).append(project)
+    for chosen in by_scope.values():
+        scope = chosen[0]
         if campaign.rule == Campaign.Rule.COUNT and len(chosen) > campaign.max_per_scope:
             raise ValidationError(
                 {
                     "projects": [
-                        _("At most %(k)s projects for %(scope)s.") % {"k": campaign.max_per_scope, "scope": scope.label}
+                        _("At most %(k)s projects for %(scope)s.")
+                        % {"k": campaign.max_per_scope, "scope": scope.scope_label}
                     ]
                 }
             )
         if campaign.rule == Campaign.Rule.ENVELOPE:
-            total = sum(p.cost or 0 for p in chosen)
+            total = sum(p.cost for p in chosen)
             if total > scope.envelope:
                 raise ValidationError(
                     {
@@ -299,34 +353,26 @@ def check_ballot(campaign, project_ids, arrondissement):
                             _(
                                 "These projects cost %(total)s € for %(scope)s, more than its envelope of %(envelope)s €."
                             )
-                            % {
-                                "total": f"{total:,}".replace(",", " "),
-                                "scope": scope.label,
-                                "envelope": f"{scope.envelope:,}".replace(",", " "),
-                            }
+                            % {"total": _euros(total), "scope": scope.scope_label, "envelope": _euros(scope.envelope)}
                         ]
                     }
                 )
-    return projects, district
+    return projects, number
 
 
-def cast_ballot(voter, campaign, project_ids, arrondissement=None) -> Ballot:
-    """Fill or replace the one ballot of `voter` in `campaign`: all of it is saved, or nothing. One upsert takes the
-    ballot's row lock, so parallel requests of one account follow each other and the last one wins whole."""
+def cast_ballot(voter, campaign, project_ids, arrondissement=None) -> CastBallot:
+    """Fill or replace the one ballot of `voter` in `campaign`: all of it is saved, or nothing.
+
+    Two round trips: the projects chosen (one query, then the rules in Python), and one call of the function
+    budget_cast_ballot (migration 0003), a single statement, hence one transaction: its upsert takes the ballot's
+    row lock, so parallel requests of one account follow each other and the last one wins whole."""
     _ballot_refusal(voter, campaign)
-    projects, district = check_ballot(campaign, project_ids, arrondissement)
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO budget_ballot (campaign_id, voter_id, district_id, created_at, updated_at) "
-                "VALUES (%s, %s, %s, now(), now()) ON CONFLICT (campaign_id, voter_id) "
-                "DO UPDATE SET district_id = EXCLUDED.district_id, updated_at = now() RETURNING id",
-                [campaign.pk, voter.pk, district.pk if district else None],
-            )
-            ballot_id = cursor.fetchone()[0]
-        BallotChoice.objects.filter(ballot_id=ballot_id).delete()
-        BallotChoice.objects.bulk_create([BallotChoice(ballot_id=ballot_id, project=p) for p in projects])
-    return Ballot(pk=ballot_id, campaign=campaign, voter=voter, district=district)
+    projects, number = check_ballot(campaign, project_ids, arrondissement)
+    ids = sorted(p.id for p in projects)
+    with prepared_cursor() as cursor:
+        cursor.execute(_CAST_BALLOT_SQL, [campaign.pk, voter.pk, number, ids])
+        ballot_id, updated_at = cursor.fetchone()
+    return CastBallot(ballot_id, campaign.pk, number, ids, updated_at)
 
 
 def withdraw_ballot(voter, campaign) -> bool:
