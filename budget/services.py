@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from core import contributions, follows, images
 from core.forms import whole_number
@@ -603,7 +603,7 @@ def follow_up(agent, project, *, stage, progress=None, reason="") -> Project:
     if not project.winner:
         raise ValidationError({"stage": [_("Only winning projects are followed through their stages.")]})
     if stage not in Project.Stage.values:
-        raise ValidationError({"stage": [_("Unknown stage.")]})
+        raise ValidationError({"stage": [pgettext_lazy("budget", "Unknown stage.")]})
     reason = _text(reason, "reason", 2000, required=stage == Project.Stage.ABANDONED)
     previous = project.stage
     project.stage, project.stage_reason = stage, reason
