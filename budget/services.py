@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 
-from core import contributions, follows, images
+from core import contributions, follows, images, moderation
 from core.forms import whole_number
 from core.geo import GeometryValidator, locate
 from core.notifications import Message, notify
@@ -29,6 +29,13 @@ from .models import (
     ProjectPhoto,
     Scope,
 )
+
+# The team's actions on the budget that the audit log records (core.moderation), with their names on its page.
+AUDIT_LABELS = {
+    "budget.verdict": _("Participatory budget: verdict of the study"),
+    "budget.merge": _("Participatory budget: projects merged"),
+    "budget.publish_results": _("Participatory budget: results published"),
+}
 
 PHASE_FIELDS = [
     (Phase.SUBMISSION, "submission_opens"),
@@ -194,7 +201,18 @@ def study_verdict(
         project.lead_direction = lead_direction
     if popular_quartier is not None:
         project.popular_quartier = bool(popular_quartier)
-    project.save()
+    with transaction.atomic():
+        project.save()
+        moderation.record(
+            agent,
+            "budget.verdict",
+            project,
+            reason,
+            status=project.status,
+            cost=project.cost,
+            lead_direction=project.lead_direction_id,
+            popular_quartier=project.popular_quartier,
+        )
     if admissible:
         title = Message(
             gettext_noop("Your project “{target}” is admissible: it will be put to the vote"), target=project.title
@@ -214,7 +232,9 @@ def merge_projects(agent, project, into, reason="") -> Project:
     project.status = Project.Status.MERGED
     project.merged_into = into
     project.status_reason = _text(reason, "reason", 2000, required=False)
-    project.save()
+    with transaction.atomic():
+        project.save()
+        moderation.record(agent, "budget.merge", project, project.status_reason, into=into.pk)
     message = Message(gettext_noop("Your project “{target}” was merged with a similar one"), target=project.title)
     notify(project.author, "budget.verdict", message, url=into.get_absolute_url())
     return project
@@ -394,7 +414,11 @@ def compute_results(agent, campaign) -> dict:
     is skipped and the next one considered). Returns {scope: [(project, selected)]}."""
     if not agent.has_perm("budget.publish_results", campaign):
         raise PermissionDenied(_refusal(agent))
-    return count_and_select(campaign)
+    with transaction.atomic():
+        outcome = count_and_select(campaign)
+        winners = sorted(p.pk for rows in outcome.values() for p, selected in rows if selected)
+        moderation.record(agent, "budget.publish_results", campaign, winners=winners, ballots=campaign.ballots.count())
+    return outcome
 
 
 def paper_totals(campaign) -> dict[int, int]:

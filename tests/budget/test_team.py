@@ -143,6 +143,47 @@ def test_the_services_study_merge_and_note_from_the_project_page(team_member):
     assert Notification.objects.filter(recipient=other_author, kind="budget.verdict").exists()
 
 
+def test_verdicts_merges_and_published_results_are_in_the_audit_log(team_member):
+    from core.models import AuditLog
+
+    campaign = make_campaign(phase="vote")  # the services may still study a project during the vote
+    kept = make_project(campaign, "paris", None, "Des arbres rue de Rivoli", status="submitted")
+    similar = make_project(campaign, "paris", None, "Planter des arbres rue de Rivoli", status="submitted")
+    refused = make_project(campaign, 11, None, "Un téléphérique", status="submitted")
+    services.study_verdict(team_member, kept, admissible=True, cost=250_000)
+    services.study_verdict(team_member, refused, admissible=False, reason="Hors des compétences de la Ville.")
+    services.merge_projects(team_member, similar, kept, "Le même projet.")
+    services.cast_ballot(ResidentFactory(), campaign, [kept.pk])
+    services.compute_results(team_member, campaign)
+
+    records = list(AuditLog.objects.order_by("pk").values_list("actor", "action", "object_id", "reason", "data"))
+    assert records == [
+        (
+            team_member.pk,
+            "budget.verdict",
+            str(kept.pk),
+            "",
+            {"status": "admissible", "cost": 250_000, "lead_direction": None, "popular_quartier": False},
+        ),
+        (
+            team_member.pk,
+            "budget.verdict",
+            str(refused.pk),
+            "Hors des compétences de la Ville.",
+            {"status": "inadmissible", "cost": None, "lead_direction": None, "popular_quartier": False},
+        ),
+        (team_member.pk, "budget.merge", str(similar.pk), "Le même projet.", {"into": kept.pk}),
+        (team_member.pk, "budget.publish_results", str(campaign.pk), "", {"winners": [kept.pk], "ballots": 1}),
+    ]
+    page = _team_client(team_member).get("/equipe/journal/").content.decode()
+    for label in (
+        "Budget participatif\u00a0: avis de l'instruction",
+        "Budget participatif\u00a0: projets regroupés",
+        "Budget participatif\u00a0: résultats publiés",
+    ):
+        assert label in page.replace("&#x27;", "'")
+
+
 def test_followers_are_told_when_a_winner_changes_stage(team_member, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     campaign = make_campaign(phase="vote")
