@@ -649,3 +649,119 @@ def follow_up(agent, project, *, stage, progress=None, reason="") -> Project:
         )
         follows.notify_followers(project, "follow.status", message, reason, url=project.get_absolute_url())
     return project
+
+
+# --- the team's pages: each form posts an action ---------------------------------------------------------------
+# The pages parse their forms and call one of these; each returns what to tell the agent, or raises a ValidationError
+# (shown on the page) or PermissionDenied. Side effects (notifications, e-mails) never make an action fail.
+
+
+def project_action(agent, project, action, data, files=None) -> str:
+    """The services' work on a project from its page: verdict, regroupement, co-construction note, follow-up, picture.
+    `data` holds the posted fields."""
+    if not agent.has_perm("budget.study_project", project):
+        raise PermissionDenied(_refusal(agent))
+    if action == "verdict":
+        study_verdict(
+            agent,
+            project,
+            admissible=data.get("admissible") == "yes",
+            reason=data.get("reason", ""),
+            cost=data.get("cost") or None,
+            lead_direction=_lead_direction(data.get("lead_direction")),
+            popular_quartier=data.get("popular_quartier") == "on",
+        )
+        return _("The verdict is recorded; the author is notified.")
+    if action == "merge":
+        number = whole_number(data.get("into"))
+        into = Project.objects.filter(pk=number).first() if number is not None else None
+        if into is None:
+            raise ValidationError({"into": [_("Choose the project it joins.")]})
+        merge_projects(agent, project, into, data.get("reason", ""))
+        return _("The projects are merged; the authors are notified.")
+    if action == "note":
+        add_note(agent, project, data.get("text", ""), ProjectNote.Kind.COCONSTRUCTION)
+        return _("The note is published on the project's page.")
+    if action == "follow_up":
+        follow_up(
+            agent,
+            project,
+            stage=data.get("stage", ""),
+            progress=data.get("progress") or None,
+            reason=data.get("reason", ""),
+        )
+        return _("The follow-up is published; the followers are notified.")
+    if action == "photo":
+        add_photo(agent, project, (files or {}).get("photo"), data.get("caption", ""))
+        return _("The picture is added.")
+    raise ValidationError(_("Unknown action."))
+
+
+def _lead_direction(raw):
+    """The organisation chosen as lead direction, None when none is (study_verdict checks it is a City service)."""
+    from accounts.models import Organization
+
+    number = whole_number(raw)
+    return Organization.objects.filter(pk=number).first() if number is not None else None
+
+
+def campaign_action(agent, campaign, action, data, dates=None) -> str:
+    """The team page of a campaign: open the next phase, save the dates of the phases (`dates`: the form's clean
+    dates, None when it is not valid), save the envelopes (`envelope-<scope id>`, `share-<scope id>` in `data`),
+    publish the results."""
+    if not agent.has_perm("budget.manage_campaign", campaign):
+        raise PermissionDenied(_refusal(agent))
+    if action == "next":
+        start_next_phase(agent, campaign)
+        return _("The next phase is open from today.")
+    if action == "dates":
+        if dates is None:
+            raise ValidationError(_("Check the dates."))
+        set_phase_dates(agent, campaign, dates)
+        return _("The dates of the phases are saved.")
+    if action == "envelopes":
+        set_envelopes(
+            agent,
+            campaign,
+            {
+                scope.pk: (data.get(f"envelope-{scope.pk}"), data.get(f"share-{scope.pk}"))
+                for scope in Scope.objects.filter(campaign=campaign).select_related("campaign")
+            },
+        )
+        return _("The envelopes are saved.")
+    if action == "publish":
+        compute_results(agent, campaign)
+        return _("Results published.")
+    raise ValidationError(_("Unknown action."))
+
+
+def set_envelopes(agent, campaign, amounts: dict) -> list[Scope]:
+    """Every scope's envelope and share at once ({scope id: (envelope, share)}): all are saved, or none."""
+    scopes = Scope.objects.filter(campaign=campaign, pk__in=list(amounts)).select_related("campaign")
+    with transaction.atomic():
+        return [set_envelope(agent, scope, *amounts[scope.pk]) for scope in scopes]
+
+
+def paper_action(agent, campaign, action, data, entry=None) -> str:
+    """The paper ballots page: validate a count (`count` in `data`: its id), or enter one (`entry`: the form's clean
+    project, polling place and count, None when the form is not valid)."""
+    if not agent.has_perm("budget.count_paper", campaign):
+        raise PermissionDenied(_refusal(agent))
+    if action == "validate":
+        number = whole_number(data.get("count"))
+        count = PaperCount.objects.filter(campaign=campaign, pk=number).first() if number is not None else None
+        if count is None:
+            raise ValidationError(_("This count does not exist."))
+        validate_paper_count(agent, count)
+        return _("The count is validated: it is added to the results.")
+    if entry is None:
+        raise ValidationError(_("Check the count."))
+    project = (
+        Project.objects.filter(campaign=campaign, pk=entry["project"], status=Project.Status.ADMISSIBLE)
+        .select_related("campaign")
+        .first()
+    )
+    if project is None:
+        raise ValidationError({"project": [_("This project is not put to the vote.")]})
+    enter_paper_count(agent, project, entry["polling_place"], entry["count"])
+    return _("The count is entered; a second agent must validate it.")
