@@ -14,6 +14,7 @@ from core import contributions, follows, images, moderation
 from core.forms import whole_number
 from core.geo import GeometryValidator, locate
 from core.notifications import Message, notify
+from core.side_effects import side_effect
 from serving.db import prepared_cursor
 
 from .models import (
@@ -127,7 +128,8 @@ def submit_project(
             picture = ProjectPhoto(project=project, added_by=author)
             picture.image.save(values["photo"].name, values["photo"], save=False)
             picture.save()
-        follows.follow(author, project)
+        with side_effect("author of budget project %s follows it", project.pk):
+            follows.follow(author, project)
     return project
 
 
@@ -647,7 +649,8 @@ def follow_up(agent, project, *, stage, progress=None, reason="") -> Project:
         message = Message(
             gettext_noop("The project “{target}” moved to a new stage: {stage}"), target=project.title, stage=label
         )
-        follows.notify_followers(project, "follow.status", message, reason, url=project.get_absolute_url())
+        with side_effect("telling the followers of budget project %s", project.pk):
+            follows.notify_followers(project, "follow.status", message, reason, url=project.get_absolute_url())
     return project
 
 
