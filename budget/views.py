@@ -24,7 +24,7 @@ def index(request):
 
 def campaign(request, year):
     campaign = get_object_or_404(Campaign, year=year)
-    counts = {"projects": campaign.projects.exclude(status=Project.Status.MERGED).count()}
+    counts = {"projects": selectors.projects_count(campaign)}
     return render(
         request,
         "budget/campaign.html",
@@ -70,13 +70,7 @@ def project_detail(request, pk, errors=None, posted=None, status=200):
     }
     if request.user.has_perm("budget.study_project", project):
         context["stages"] = Project.Stage.choices
-        context["others"] = (
-            Project.objects.filter(campaign=project.campaign_id)
-            .exclude(pk=project.pk)
-            .exclude(status=Project.Status.MERGED)
-            .only("id", "title")
-            .order_by("title")
-        )
+        context["others"] = selectors.merge_targets(project)
     return render(request, "budget/detail.html", context, status=status)
 
 
@@ -145,11 +139,7 @@ def ballot(request, year):
         except ValidationError as error:
             errors = error.messages
         chosen = set(ids)
-    scopes = selectors.scopes_with_projects(campaign, arrondissement)
-    for scope in scopes:
-        spent = sum(p.cost or 0 for p in scope.open_projects if p.pk in chosen)
-        scope.left = scope.envelope - spent
-        scope.chosen_count = sum(1 for p in scope.open_projects if p.pk in chosen)
+    scopes = selectors.scopes_with_projects(campaign, arrondissement, chosen)
     return render(
         request,
         "budget/ballot.html",
