@@ -112,6 +112,7 @@ def ballot_of(voter, campaign):
     return (
         Ballot.objects.filter(campaign=campaign, voter=voter)
         .select_related("district")
+        .defer("district__geometry")  # its number only, not the outline of the arrondissement
         .prefetch_related(Prefetch("projects", queryset=Project.objects.only("id")))
         .first()
     )
