@@ -152,3 +152,21 @@ def test_filling_a_ballot_takes_four_queries_however_many_projects(campaign, res
     assert len(queries) == 4, [q["sql"] for q in queries.captured_queries]
     assert sorted(BallotChoice.objects.values_list("project_id", flat=True)) == sorted(chosen)
     assert client.get(_url(campaign)).json() == response.json()  # the answer is what GET reads back
+
+
+def test_changing_the_arrondissement_replaces_its_projects_whole(campaign, resident):
+    paris = make_project(campaign, "paris", 100_000)
+    eleventh = [make_project(campaign, 11, 10_000, f"Onzième {i}") for i in range(2)]
+    twelfth = make_project(campaign, 12, 10_000, "Douzième")
+    client = client_for(resident)
+    first = client.put(
+        _url(campaign), {"projects": [paris.pk] + [p.pk for p in eleventh], "arrondissement": 11}, format="json"
+    )
+    assert first.status_code == 200
+    second = client.put(_url(campaign), {"projects": [paris.pk, twelfth.pk], "arrondissement": 12}, format="json")
+    assert second.status_code == 200 and second.json()["arrondissement"] == 12
+    ballot = Ballot.objects.select_related("district").get()
+    assert ballot.district.number == 12
+    assert sorted(BallotChoice.objects.values_list("project_id", flat=True)) == sorted([paris.pk, twelfth.pk])
+    assert client.put(_url(campaign), {"projects": []}, format="json").json()["projects"] == []  # an empty ballot
+    assert not BallotChoice.objects.exists() and Ballot.objects.get().district is None
