@@ -138,8 +138,18 @@ class BallotView(APIView):
         campaign = _campaign(pk)
         if not isinstance(request.data, dict):
             raise ValidationError({"non_field_errors": [_("Send the fields as a JSON object.")]})
-        services.cast_ballot(request.user, campaign, request.data.get("projects"), request.data.get("arrondissement"))
-        return self._answer(request, campaign)
+        ballot = services.cast_ballot(
+            request.user, campaign, request.data.get("projects"), request.data.get("arrondissement")
+        )
+        # the ballot as written, not read back: the same fields as GET
+        return Response(
+            {
+                "campaign": ballot.campaign_id,
+                "arrondissement": ballot.arrondissement,
+                "projects": ballot.projects,
+                "updated_at": serializers.DateTimeField().to_representation(ballot.updated_at),
+            }
+        )
 
     @extend_schema(summary="Withdraw my ballot", responses={204: None})
     def delete(self, request, pk):

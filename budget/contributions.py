@@ -1,11 +1,10 @@
 """How participatory budget projects appear in the strategy inbox (key "budget"): the team links them to the
 strategy and their outcome is traced like any other contribution."""
 
-from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from core import follows
-from core.contributions import ContributionData, Source, register
+from core.contributions import ContributionData, register_model_source
 
 from .models import Project
 
@@ -26,27 +25,13 @@ def describe(project: Project) -> ContributionData:
     )
 
 
-def queryset():
-    return Project.objects.select_related("scope__district")
-
-
-def followers(project: Project):
-    return list(follows.followers(project))
-
-
-def support():
-    """Votes (online and validated paper ballots), copied on the project when the results are counted."""
-    return Project.objects.annotate(support=F("votes"))
-
-
-register(
-    Source(
-        "budget",
-        _("Participatory budget project"),
-        Project,
-        describe=describe,
-        queryset=queryset,
-        followers=followers,
-        support=support,
-    )
+register_model_source(
+    "budget",
+    _("Participatory budget project"),
+    Project,
+    describe=describe,
+    select_related=("scope__district",),
+    # votes, online and validated paper ballots, copied on the project when the results are counted
+    support_field="votes",
+    followers=follows.followers,  # those who follow the project's page
 )

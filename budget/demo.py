@@ -24,6 +24,9 @@ PARIS_IDEAS = [
     ("Des toilettes publiques accessibles", 1_200_000),
     ("Des cours d'école ouvertes le week-end", 1_500_000),
 ]
+# Arrondissements with quartiers populaires (the City's list of quartiers politique de la ville): there, and for all
+# of Paris, the cheapest demo project of each scope is in one, so that the share reserved for them shows its effect.
+POPULAR_ARRONDISSEMENTS = {10, 11, 13, 14, 15, 17, 18, 19, 20}
 
 
 def _campaign(year, starts):
@@ -70,6 +73,21 @@ def _project(campaign, district, title, cost):
     )
 
 
+def _popular_projects(campaigns):
+    """In each scope that reserves a share for the quartiers populaires, one demo project in such a quartier (the
+    cheapest that fits the share), unless the scope has one already."""
+    scopes = Scope.objects.filter(campaign__in=campaigns, popular_share__gt=0).select_related("district")
+    for scope in scopes:
+        if scope.district_id is not None and scope.district.number not in POPULAR_ARRONDISSEMENTS:
+            continue
+        demo_projects = Project.objects.filter(scope=scope, external_id="", status=Project.Status.ADMISSIBLE)
+        if demo_projects.filter(popular_quartier=True).exists():
+            continue
+        cheapest = demo_projects.filter(cost__lte=scope.popular_share).order_by("cost", "pk").first()
+        if cheapest is not None:
+            Project.objects.filter(pk=cheapest.pk).update(popular_quartier=True)
+
+
 def load(stdout):
     today = timezone.localdate()
     month = datetime.timedelta(days=30)
@@ -84,6 +102,7 @@ def load(stdout):
 
     # a third of each envelope reserved for the quartiers populaires, as in Paris
     Scope.objects.filter(campaign__in=[current, past], popular_share=0).update(popular_share=F("envelope") / 3)
+    _popular_projects([current, past])
     # the demo accounts live in the 11th (declared), so that anyone can try a ballot at once
     User.objects.filter(email_verified=True, home_district__isnull=True).update(
         home_district=District.objects.filter(number=11).first()

@@ -7,6 +7,7 @@ from django.contrib.gis.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.geo import GeometryValidator
 from core.models import District, Quartier
@@ -18,7 +19,7 @@ DESCRIPTION_MAX = 5000
 class Phase(models.TextChoices):
     SUBMISSION = "submission", _("Submission of projects")
     STUDY = "study", _("Study by the City's services")
-    VOTE = "vote", _("Vote")
+    VOTE = "vote", pgettext_lazy("budget phase", "Vote")
     RESULTS = "results", _("Results")
     DELIVERY = "delivery", _("Delivery of the winning projects")
 
@@ -157,7 +158,7 @@ class Project(models.Model):
     popular_quartier = models.BooleanField(_("in a quartier populaire"), default=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
+        verbose_name=pgettext_lazy("budget", "author"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -177,11 +178,16 @@ class Project(models.Model):
         limit_choices_to={"kind": "city_service"},
     )
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
+        "self",
+        verbose_name=pgettext_lazy("budget", "merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged",
     )
     votes = models.PositiveIntegerField(_("votes"), default=0)
     winner = models.BooleanField(_("winner"), default=False)
-    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, blank=True)
+    stage = models.CharField(pgettext_lazy("budget", "stage"), max_length=12, choices=Stage.choices, blank=True)
     stage_reason = models.TextField(_("reason (abandoned)"), blank=True, max_length=2000)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), null=True, blank=True)
     study_date = models.DateField(_("studies started"), null=True, blank=True)
@@ -192,7 +198,7 @@ class Project(models.Model):
     external_id = models.CharField(_("identifier in the City's data"), max_length=20, blank=True)
     source_url = models.URLField(_("page on decider.paris.fr"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_at = models.DateTimeField(pgettext_lazy("budget", "updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-campaign__year", "title"]
@@ -239,7 +245,10 @@ class Ballot(models.Model):
 
     campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="ballots")
     voter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("voter"), on_delete=models.CASCADE, related_name="budget_ballots"
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("budget", "voter"),
+        on_delete=models.CASCADE,
+        related_name="budget_ballots",
     )
     district = models.ForeignKey(
         District,
@@ -251,7 +260,7 @@ class Ballot(models.Model):
     )
     projects = models.ManyToManyField(Project, through="BallotChoice", related_name="ballots")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_at = models.DateTimeField(pgettext_lazy("budget", "updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("ballot")
@@ -298,13 +307,17 @@ class ProjectNote(models.Model):
 
     class Kind(models.TextChoices):
         COCONSTRUCTION = "coconstruction", _("Co-construction")
-        DELIVERY = "delivery", _("Delivery")
+        DELIVERY = "delivery", pgettext_lazy("project log", "Delivery")
 
     project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="notes")
     kind = models.CharField(_("kind"), max_length=14, choices=Kind.choices, default=Kind.COCONSTRUCTION)
     text = models.TextField(_("text"), max_length=2000)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("budget", "author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -112,13 +112,15 @@ def ballot_of(voter, campaign):
     return (
         Ballot.objects.filter(campaign=campaign, voter=voter)
         .select_related("district")
+        .defer("district__geometry")  # its number only, not the outline of the arrondissement
         .prefetch_related(Prefetch("projects", queryset=Project.objects.only("id")))
         .first()
     )
 
 
-def scopes_with_projects(campaign, arrondissement=None):
-    """Scopes of the ballot page (Paris, and the chosen arrondissement) with their admissible projects."""
+def scopes_with_projects(campaign, arrondissement=None, chosen=frozenset()):
+    """Scopes of the ballot page (Paris, and the chosen arrondissement) with their admissible projects, and for the
+    project ids `chosen` what is left of each envelope (`left`) and how many are chosen (`chosen_count`)."""
     scopes = Scope.objects.filter(campaign=campaign).select_related("district")
     scopes = scopes.filter(Q(district__isnull=True) | Q(district__number=arrondissement or 0))
     projects = Prefetch(
@@ -126,7 +128,28 @@ def scopes_with_projects(campaign, arrondissement=None):
         queryset=Project.objects.filter(status=Project.Status.ADMISSIBLE).order_by("title"),
         to_attr="open_projects",
     )
-    return list(scopes.prefetch_related(projects))
+    scopes = list(scopes.prefetch_related(projects))
+    for scope in scopes:
+        picked = [p for p in scope.open_projects if p.pk in chosen]
+        scope.left = scope.envelope - sum(p.cost or 0 for p in picked)
+        scope.chosen_count = len(picked)
+    return scopes
+
+
+def merge_targets(project):
+    """The projects of its campaign that `project` may be merged into (the team's form on its page)."""
+    return (
+        Project.objects.filter(campaign=project.campaign_id)
+        .exclude(pk=project.pk)
+        .exclude(status=Project.Status.MERGED)
+        .only("id", "title")
+        .order_by("title")
+    )
+
+
+def projects_count(campaign) -> int:
+    """Projects of a campaign, merged ones counted once (in the project they joined)."""
+    return campaign.projects.exclude(status=Project.Status.MERGED).count()
 
 
 def results(campaign):

@@ -1,18 +1,21 @@
 """Everything that changes the participatory budget: submissions, verdicts, ballots, results, follow-up."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
-from core import contributions, follows, images
+from core import contributions, follows, images, moderation
 from core.forms import whole_number
 from core.geo import GeometryValidator, locate
 from core.notifications import Message, notify
+from core.side_effects import side_effect
+from serving.db import prepared_cursor
 
 from .models import (
     DESCRIPTION_MAX,
@@ -27,6 +30,13 @@ from .models import (
     ProjectPhoto,
     Scope,
 )
+
+# The team's actions on the budget that the audit log records (core.moderation), with their names on its page.
+AUDIT_LABELS = {
+    "budget.verdict": _("Participatory budget: verdict of the study"),
+    "budget.merge": _("Participatory budget: projects merged"),
+    "budget.publish_results": _("Participatory budget: results published"),
+}
 
 PHASE_FIELDS = [
     (Phase.SUBMISSION, "submission_opens"),
@@ -118,7 +128,8 @@ def submit_project(
             picture = ProjectPhoto(project=project, added_by=author)
             picture.image.save(values["photo"].name, values["photo"], save=False)
             picture.save()
-        follows.follow(author, project)
+        with side_effect("author of budget project %s follows it", project.pk):
+            follows.follow(author, project)
     return project
 
 
@@ -192,7 +203,18 @@ def study_verdict(
         project.lead_direction = lead_direction
     if popular_quartier is not None:
         project.popular_quartier = bool(popular_quartier)
-    project.save()
+    with transaction.atomic():
+        project.save()
+        moderation.record(
+            agent,
+            "budget.verdict",
+            project,
+            reason,
+            status=project.status,
+            cost=project.cost,
+            lead_direction=project.lead_direction_id,
+            popular_quartier=project.popular_quartier,
+        )
     if admissible:
         title = Message(
             gettext_noop("Your project “{target}” is admissible: it will be put to the vote"), target=project.title
@@ -212,7 +234,9 @@ def merge_projects(agent, project, into, reason="") -> Project:
     project.status = Project.Status.MERGED
     project.merged_into = into
     project.status_reason = _text(reason, "reason", 2000, required=False)
-    project.save()
+    with transaction.atomic():
+        project.save()
+        moderation.record(agent, "budget.merge", project, project.status_reason, into=into.pk)
     message = Message(gettext_noop("Your project “{target}” was merged with a similar one"), target=project.title)
     notify(project.author, "budget.verdict", message, url=into.get_absolute_url())
     return project
@@ -238,10 +262,72 @@ def _ballot_refusal(voter, campaign):
 MAX_BALLOT_CHOICES = 500  # far more than all of Paris and one arrondissement put to the vote
 
 
-def check_ballot(campaign, project_ids, arrondissement):
-    """The projects of a ballot, or a ValidationError saying which rule it breaks (nothing is saved)."""
-    from core.models import District
+@dataclass(frozen=True)
+class BallotProject:
+    """What a ballot needs to know of a project it holds: its cost and its scope (no geometry, no model)."""
 
+    id: int
+    title: str
+    cost: int
+    scope_id: int
+    arrondissement: int | None  # of its scope; None for all of Paris
+    scope_name: str  # the arrondissement's name, "" for all of Paris
+    envelope: int
+
+    @property
+    def scope_label(self):
+        return self.scope_name or _("All of Paris")
+
+
+@dataclass(frozen=True)
+class CastBallot:
+    """A ballot as it was just written: what the API answers, without reading it back."""
+
+    pk: int
+    campaign_id: int
+    arrondissement: int | None
+    projects: list[int]  # sorted ids
+    updated_at: datetime.datetime
+
+
+# One query for the chosen projects with their scope and its envelope. The ids travel as one array, so that the
+# statement is the same for every ballot and is prepared on each pooled connection (serving/db.py).
+_BALLOT_PROJECTS_SQL = """
+SELECT p.id, p.title, coalesce(p.cost, 0), p.scope_id, d.number, coalesce(d.name, ''), s.envelope
+FROM budget_project p JOIN budget_scope s ON s.id = p.scope_id LEFT JOIN core_district d ON d.id = s.district_id
+WHERE p.id = ANY(%s::bigint[]) AND p.campaign_id = %s AND p.status = %s
+"""
+_CAST_BALLOT_SQL = "SELECT ballot_id, updated_at FROM budget_cast_ballot(%s, %s, %s, %s::bigint[])"
+
+
+def _ballot_projects(campaign, project_ids) -> list[BallotProject]:
+    if not project_ids:
+        return []
+    with prepared_cursor() as cursor:
+        cursor.execute(_BALLOT_PROJECTS_SQL, [list(project_ids), campaign.pk, Project.Status.ADMISSIBLE.value])
+        return [BallotProject(*row) for row in cursor.fetchall()]
+
+
+def _arrondissement(value) -> int | None:
+    """The arrondissement a ballot is for (1–20), None when none is given, or a ValidationError."""
+    if value in (None, ""):
+        return None
+    try:
+        number = None if isinstance(value, bool) else int(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not 1 <= number <= 20:
+        raise ValidationError({"arrondissement": [_("Choose an arrondissement from 1 to 20.")]})
+    return number
+
+
+def _euros(amount: int) -> str:
+    return f"{amount:,}".replace(",", " ")
+
+
+def check_ballot(campaign, project_ids, arrondissement) -> tuple[list[BallotProject], int | None]:
+    """The projects of a ballot and its arrondissement, or a ValidationError saying which rule it breaks (nothing is
+    saved). One query: the chosen projects with their scopes."""
     if not isinstance(project_ids, list | tuple) or not all(
         isinstance(i, int) and not isinstance(i, bool) for i in project_ids
     ):
@@ -250,28 +336,16 @@ def check_ballot(campaign, project_ids, arrondissement):
         raise ValidationError({"projects": [_("A ballot holds at most %(n)s projects.") % {"n": MAX_BALLOT_CHOICES}]})
     if len(set(project_ids)) != len(project_ids):
         raise ValidationError({"projects": [_("A project can be chosen only once.")]})
-    district = None
-    if arrondissement not in (None, ""):
-        try:
-            number = int(arrondissement)
-        except (TypeError, ValueError):
-            number = 0
-        district = District.objects.filter(number=number).first() if not isinstance(arrondissement, bool) else None
-        if district is None:
-            raise ValidationError({"arrondissement": [_("Choose an arrondissement from 1 to 20.")]})
-    projects = list(  # no geometry: a ballot needs the costs and scopes only
-        Project.objects.filter(pk__in=project_ids, campaign=campaign, status=Project.Status.ADMISSIBLE)
-        .select_related("scope")
-        .only("id", "title", "cost", "scope__id", "scope__district_id", "scope__envelope")
-    )
+    number = _arrondissement(arrondissement)
+    projects = _ballot_projects(campaign, project_ids)
     if len(projects) != len(project_ids):
         raise ValidationError({"projects": [_("Some of these projects are not put to the vote in this campaign.")]})
-    by_scope = {}
+    by_scope: dict[int, list[BallotProject]] = {}
     for project in projects:
-        if project.scope.district_id is not None:
-            if district is None:
+        if project.arrondissement is not None:
+            if number is None:
                 raise ValidationError({"arrondissement": [_("Choose the arrondissement whose projects you vote for.")]})
-            if project.scope.district_id != district.pk:
+            if project.arrondissement != number:
                 raise ValidationError(
                     {
                         "projects": [
@@ -280,18 +354,20 @@ def check_ballot(campaign, project_ids, arrondissement):
                         ]
                     }
                 )
-        by_scope.setdefault(project.scope, []).append(project)
-    for scope, chosen in by_scope.items():
+        by_scope.setdefault(project.scope_id, []).append(project)
+    for chosen in by_scope.values():
+        scope = chosen[0]
         if campaign.rule == Campaign.Rule.COUNT and len(chosen) > campaign.max_per_scope:
             raise ValidationError(
                 {
                     "projects": [
-                        _("At most %(k)s projects for %(scope)s.") % {"k": campaign.max_per_scope, "scope": scope.label}
+                        _("At most %(k)s projects for %(scope)s.")
+                        % {"k": campaign.max_per_scope, "scope": scope.scope_label}
                     ]
                 }
             )
         if campaign.rule == Campaign.Rule.ENVELOPE:
-            total = sum(p.cost or 0 for p in chosen)
+            total = sum(p.cost for p in chosen)
             if total > scope.envelope:
                 raise ValidationError(
                     {
@@ -299,34 +375,26 @@ def check_ballot(campaign, project_ids, arrondissement):
                             _(
                                 "These projects cost %(total)s € for %(scope)s, more than its envelope of %(envelope)s €."
                             )
-                            % {
-                                "total": f"{total:,}".replace(",", " "),
-                                "scope": scope.label,
-                                "envelope": f"{scope.envelope:,}".replace(",", " "),
-                            }
+                            % {"total": _euros(total), "scope": scope.scope_label, "envelope": _euros(scope.envelope)}
                         ]
                     }
                 )
-    return projects, district
+    return projects, number
 
 
-def cast_ballot(voter, campaign, project_ids, arrondissement=None) -> Ballot:
-    """Fill or replace the one ballot of `voter` in `campaign`: all of it is saved, or nothing. One upsert takes the
-    ballot's row lock, so parallel requests of one account follow each other and the last one wins whole."""
+def cast_ballot(voter, campaign, project_ids, arrondissement=None) -> CastBallot:
+    """Fill or replace the one ballot of `voter` in `campaign`: all of it is saved, or nothing.
+
+    Two round trips: the projects chosen (one query, then the rules in Python), and one call of the function
+    budget_cast_ballot (migration 0003), a single statement, hence one transaction: its upsert takes the ballot's
+    row lock, so parallel requests of one account follow each other and the last one wins whole."""
     _ballot_refusal(voter, campaign)
-    projects, district = check_ballot(campaign, project_ids, arrondissement)
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO budget_ballot (campaign_id, voter_id, district_id, created_at, updated_at) "
-                "VALUES (%s, %s, %s, now(), now()) ON CONFLICT (campaign_id, voter_id) "
-                "DO UPDATE SET district_id = EXCLUDED.district_id, updated_at = now() RETURNING id",
-                [campaign.pk, voter.pk, district.pk if district else None],
-            )
-            ballot_id = cursor.fetchone()[0]
-        BallotChoice.objects.filter(ballot_id=ballot_id).delete()
-        BallotChoice.objects.bulk_create([BallotChoice(ballot_id=ballot_id, project=p) for p in projects])
-    return Ballot(pk=ballot_id, campaign=campaign, voter=voter, district=district)
+    projects, number = check_ballot(campaign, project_ids, arrondissement)
+    ids = sorted(p.id for p in projects)
+    with prepared_cursor() as cursor:
+        cursor.execute(_CAST_BALLOT_SQL, [campaign.pk, voter.pk, number, ids])
+        ballot_id, updated_at = cursor.fetchone()
+    return CastBallot(ballot_id, campaign.pk, number, ids, updated_at)
 
 
 def withdraw_ballot(voter, campaign) -> bool:
@@ -348,7 +416,11 @@ def compute_results(agent, campaign) -> dict:
     is skipped and the next one considered). Returns {scope: [(project, selected)]}."""
     if not agent.has_perm("budget.publish_results", campaign):
         raise PermissionDenied(_refusal(agent))
-    return count_and_select(campaign)
+    with transaction.atomic():
+        outcome = count_and_select(campaign)
+        winners = sorted(p.pk for rows in outcome.values() for p, selected in rows if selected)
+        moderation.record(agent, "budget.publish_results", campaign, winners=winners, ballots=campaign.ballots.count())
+    return outcome
 
 
 def paper_totals(campaign) -> dict[int, int]:
@@ -557,7 +629,7 @@ def follow_up(agent, project, *, stage, progress=None, reason="") -> Project:
     if not project.winner:
         raise ValidationError({"stage": [_("Only winning projects are followed through their stages.")]})
     if stage not in Project.Stage.values:
-        raise ValidationError({"stage": [_("Unknown stage.")]})
+        raise ValidationError({"stage": [pgettext_lazy("budget", "Unknown stage.")]})
     reason = _text(reason, "reason", 2000, required=stage == Project.Stage.ABANDONED)
     previous = project.stage
     project.stage, project.stage_reason = stage, reason
@@ -577,5 +649,122 @@ def follow_up(agent, project, *, stage, progress=None, reason="") -> Project:
         message = Message(
             gettext_noop("The project “{target}” moved to a new stage: {stage}"), target=project.title, stage=label
         )
-        follows.notify_followers(project, "follow.status", message, reason, url=project.get_absolute_url())
+        with side_effect("telling the followers of budget project %s", project.pk):
+            follows.notify_followers(project, "follow.status", message, reason, url=project.get_absolute_url())
     return project
+
+
+# --- the team's pages: each form posts an action ---------------------------------------------------------------
+# The pages parse their forms and call one of these; each returns what to tell the agent, or raises a ValidationError
+# (shown on the page) or PermissionDenied. Side effects (notifications, e-mails) never make an action fail.
+
+
+def project_action(agent, project, action, data, files=None) -> str:
+    """The services' work on a project from its page: verdict, regroupement, co-construction note, follow-up, picture.
+    `data` holds the posted fields."""
+    if not agent.has_perm("budget.study_project", project):
+        raise PermissionDenied(_refusal(agent))
+    if action == "verdict":
+        study_verdict(
+            agent,
+            project,
+            admissible=data.get("admissible") == "yes",
+            reason=data.get("reason", ""),
+            cost=data.get("cost") or None,
+            lead_direction=_lead_direction(data.get("lead_direction")),
+            popular_quartier=data.get("popular_quartier") == "on",
+        )
+        return _("The verdict is recorded; the author is notified.")
+    if action == "merge":
+        number = whole_number(data.get("into"))
+        into = Project.objects.filter(pk=number).first() if number is not None else None
+        if into is None:
+            raise ValidationError({"into": [_("Choose the project it joins.")]})
+        merge_projects(agent, project, into, data.get("reason", ""))
+        return _("The projects are merged; the authors are notified.")
+    if action == "note":
+        add_note(agent, project, data.get("text", ""), ProjectNote.Kind.COCONSTRUCTION)
+        return _("The note is published on the project's page.")
+    if action == "follow_up":
+        follow_up(
+            agent,
+            project,
+            stage=data.get("stage", ""),
+            progress=data.get("progress") or None,
+            reason=data.get("reason", ""),
+        )
+        return _("The follow-up is published; the followers are notified.")
+    if action == "photo":
+        add_photo(agent, project, (files or {}).get("photo"), data.get("caption", ""))
+        return _("The picture is added.")
+    raise ValidationError(_("Unknown action."))
+
+
+def _lead_direction(raw):
+    """The organisation chosen as lead direction, None when none is (study_verdict checks it is a City service)."""
+    from accounts.models import Organization
+
+    number = whole_number(raw)
+    return Organization.objects.filter(pk=number).first() if number is not None else None
+
+
+def campaign_action(agent, campaign, action, data, dates=None) -> str:
+    """The team page of a campaign: open the next phase, save the dates of the phases (`dates`: the form's clean
+    dates, None when it is not valid), save the envelopes (`envelope-<scope id>`, `share-<scope id>` in `data`),
+    publish the results."""
+    if not agent.has_perm("budget.manage_campaign", campaign):
+        raise PermissionDenied(_refusal(agent))
+    if action == "next":
+        start_next_phase(agent, campaign)
+        return _("The next phase is open from today.")
+    if action == "dates":
+        if dates is None:
+            raise ValidationError(_("Check the dates."))
+        set_phase_dates(agent, campaign, dates)
+        return _("The dates of the phases are saved.")
+    if action == "envelopes":
+        set_envelopes(
+            agent,
+            campaign,
+            {
+                scope.pk: (data.get(f"envelope-{scope.pk}"), data.get(f"share-{scope.pk}"))
+                for scope in Scope.objects.filter(campaign=campaign).select_related("campaign")
+            },
+        )
+        return _("The envelopes are saved.")
+    if action == "publish":
+        compute_results(agent, campaign)
+        return _("Results published.")
+    raise ValidationError(_("Unknown action."))
+
+
+def set_envelopes(agent, campaign, amounts: dict) -> list[Scope]:
+    """Every scope's envelope and share at once ({scope id: (envelope, share)}): all are saved, or none."""
+    scopes = Scope.objects.filter(campaign=campaign, pk__in=list(amounts)).select_related("campaign")
+    with transaction.atomic():
+        return [set_envelope(agent, scope, *amounts[scope.pk]) for scope in scopes]
+
+
+def paper_action(agent, campaign, action, data, entry=None) -> str:
+    """The paper ballots page: validate a count (`count` in `data`: its id), or enter one (`entry`: the form's clean
+    project, polling place and count, None when the form is not valid)."""
+    if not agent.has_perm("budget.count_paper", campaign):
+        raise PermissionDenied(_refusal(agent))
+    if action == "validate":
+        number = whole_number(data.get("count"))
+        count = PaperCount.objects.filter(campaign=campaign, pk=number).first() if number is not None else None
+        if count is None:
+            raise ValidationError(_("This count does not exist."))
+        validate_paper_count(agent, count)
+        return _("The count is validated: it is added to the results.")
+    if entry is None:
+        raise ValidationError(_("Check the count."))
+    project = (
+        Project.objects.filter(campaign=campaign, pk=entry["project"], status=Project.Status.ADMISSIBLE)
+        .select_related("campaign")
+        .first()
+    )
+    if project is None:
+        raise ValidationError({"project": [_("This project is not put to the vote.")]})
+    enter_paper_count(agent, project, entry["polling_place"], entry["count"])
+    return _("The count is entered; a second agent must validate it.")

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from serving.throttling import throttle
 
 from . import selectors, services
 from .forms import PaperCountForm, PhaseDatesForm, SubmitForm
-from .models import Campaign, PaperCount, Project, ProjectNote, Scope
+from .models import Campaign, Project, Scope
 
 
 def index(request):
@@ -25,7 +24,7 @@ def index(request):
 
 def campaign(request, year):
     campaign = get_object_or_404(Campaign, year=year)
-    counts = {"projects": campaign.projects.exclude(status=Project.Status.MERGED).count()}
+    counts = {"projects": selectors.projects_count(campaign)}
     return render(
         request,
         "budget/campaign.html",
@@ -71,13 +70,7 @@ def project_detail(request, pk, errors=None, posted=None, status=200):
     }
     if request.user.has_perm("budget.study_project", project):
         context["stages"] = Project.Stage.choices
-        context["others"] = (
-            Project.objects.filter(campaign=project.campaign_id)
-            .exclude(pk=project.pk)
-            .exclude(status=Project.Status.MERGED)
-            .only("id", "title")
-            .order_by("title")
-        )
+        context["others"] = selectors.merge_targets(project)
     return render(request, "budget/detail.html", context, status=status)
 
 
@@ -88,51 +81,22 @@ def project_team(request, pk):
         return redirect(project)
     if not request.user.has_perm("budget.study_project", project):
         raise PermissionDenied
-    action, data = request.POST.get("action"), request.POST
-    try:
-        if action == "verdict":
-            from accounts.models import Organization
-
-            lead = whole_number(data.get("lead_direction"))
-            lead = Organization.objects.filter(pk=lead).first() if lead is not None else None
-            services.study_verdict(
-                request.user,
-                project,
-                admissible=data.get("admissible") == "yes",
-                reason=data.get("reason", ""),
-                cost=data.get("cost") or None,
-                lead_direction=lead,
-                popular_quartier=data.get("popular_quartier") == "on",
-            )
-            done = _("The verdict is recorded; the author is notified.")
-        elif action == "merge":
-            raw = whole_number(data.get("into"))
-            into = Project.objects.filter(pk=raw).first() if raw is not None else None
-            if into is None:
-                raise ValidationError({"into": [_("Choose the project it joins.")]})
-            services.merge_projects(request.user, project, into, data.get("reason", ""))
-            done = _("The projects are merged; the authors are notified.")
-        elif action == "note":
-            services.add_note(request.user, project, data.get("text", ""), ProjectNote.Kind.COCONSTRUCTION)
-            done = _("The note is published on the project's page.")
-        elif action == "follow_up":
-            services.follow_up(
-                request.user,
-                project,
-                stage=data.get("stage", ""),
-                progress=data.get("progress") or None,
-                reason=data.get("reason", ""),
-            )
-            done = _("The follow-up is published; the followers are notified.")
-        elif action == "photo":
-            services.add_photo(request.user, project, request.FILES.get("photo"), data.get("caption", ""))
-            done = _("The picture is added.")
-        else:
-            raise ValidationError(_("Unknown action."))
-    except ValidationError as error:
-        return project_detail(request, pk, errors=error.messages, posted=data, status=400)
-    messages.success(request, done)
+    errors = _act(
+        request, services.project_action, request.user, project, request.POST.get("action"), request.POST, request.FILES
+    )
+    if errors:
+        return project_detail(request, pk, errors=errors, posted=request.POST, status=400)
     return redirect(project)
+
+
+def _act(request, action, *args) -> list[str]:
+    """Run a team action posted from a page: its message is queued and [] returned, or its errors to show."""
+    try:
+        done = action(*args)
+    except ValidationError as error:
+        return error.messages
+    messages.success(request, done)
+    return []
 
 
 @throttle("vote")
@@ -175,11 +139,7 @@ def ballot(request, year):
         except ValidationError as error:
             errors = error.messages
         chosen = set(ids)
-    scopes = selectors.scopes_with_projects(campaign, arrondissement)
-    for scope in scopes:
-        spent = sum(p.cost or 0 for p in scope.open_projects if p.pk in chosen)
-        scope.left = scope.envelope - spent
-        scope.chosen_count = sum(1 for p in scope.open_projects if p.pk in chosen)
+    scopes = selectors.scopes_with_projects(campaign, arrondissement, chosen)
     return render(
         request,
         "budget/ballot.html",
@@ -264,41 +224,20 @@ def team(request, year):
     campaign = get_object_or_404(Campaign, year=year)
     if not request.user.has_perm("budget.manage_campaign", campaign):
         raise PermissionDenied
-    scopes = list(Scope.objects.filter(campaign=campaign).select_related("district"))
     initial = {field: getattr(campaign, field) for _phase, field in services.PHASE_FIELDS}
-    form = PhaseDatesForm(request.POST if request.POST.get("action") == "dates" else None, initial=initial)
+    action = request.POST.get("action")
+    form = PhaseDatesForm(request.POST if action == "dates" else None, initial=initial)
     errors = []
     if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "next":
-                services.start_next_phase(request.user, campaign)
-                done = _("The next phase is open from today.")
-            elif action == "dates":
-                if not form.is_valid():
-                    raise ValidationError(_("Check the dates."))
-                services.set_phase_dates(request.user, campaign, form.cleaned_data)
-                done = _("The dates of the phases are saved.")
-            elif action == "envelopes":
-                with transaction.atomic():
-                    for scope in scopes:
-                        services.set_envelope(
-                            request.user,
-                            scope,
-                            request.POST.get(f"envelope-{scope.pk}"),
-                            request.POST.get(f"share-{scope.pk}"),
-                        )
-                done = _("The envelopes are saved.")
-            elif action == "publish":
-                services.compute_results(request.user, campaign)
-                done = _("Results published.")
-            else:
-                raise ValidationError(_("Unknown action."))
-        except ValidationError as error:
-            errors = error.messages
-        else:
-            messages.success(request, done)
+        dates = form.cleaned_data if form.is_bound and form.is_valid() else None
+        errors = _act(request, services.campaign_action, request.user, campaign, action, request.POST, dates)
+        if not errors:
             return redirect("budget:team", year=year)
+    scopes = list(Scope.objects.filter(campaign=campaign).select_related("district"))
+    if errors and action == "envelopes":  # none was saved: show what the agent typed, to correct it
+        for scope in scopes:
+            scope.envelope = request.POST.get(f"envelope-{scope.pk}", scope.envelope)
+            scope.popular_share = request.POST.get(f"share-{scope.pk}", scope.popular_share)
     return render(
         request,
         "budget/team.html",
@@ -324,29 +263,13 @@ def paper(request, year):
         .select_related("scope__district")
         .order_by("scope__district__number", "title")
     )
-    form = PaperCountForm(request.POST if request.POST.get("action") == "enter" else None, projects=projects)
+    action = request.POST.get("action")
+    form = PaperCountForm(request.POST if action == "enter" else None, projects=projects)
     errors = []
     if request.method == "POST":
-        try:
-            if request.POST.get("action") == "validate":
-                raw = whole_number(request.POST.get("count"))
-                count = PaperCount.objects.filter(campaign=campaign, pk=raw).first() if raw is not None else None
-                if count is None:
-                    raise ValidationError(_("This count does not exist."))
-                services.validate_paper_count(request.user, count)
-                done = _("The count is validated: it is added to the results.")
-            elif form.is_valid():
-                project = next(p for p in projects if p.pk == form.cleaned_data["project"])
-                services.enter_paper_count(
-                    request.user, project, form.cleaned_data["polling_place"], form.cleaned_data["count"]
-                )
-                done = _("The count is entered; a second agent must validate it.")
-            else:
-                raise ValidationError(_("Check the count."))
-        except ValidationError as error:
-            errors = error.messages
-        else:
-            messages.success(request, done)
+        entry = form.cleaned_data if form.is_bound and form.is_valid() else None
+        errors = _act(request, services.paper_action, request.user, campaign, action, request.POST, entry)
+        if not errors:
             return redirect("budget:paper", year=year)
     return render(
         request,

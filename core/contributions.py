@@ -101,6 +101,40 @@ def register(source: Source) -> None:
         _connector()
 
 
+def register_model_source(
+    key: str,
+    label: str,
+    model: type[models.Model],
+    *,
+    describe: Callable[[models.Model], ContributionData],
+    select_related: tuple[str, ...] = (),
+    support_field: str | None = None,
+    followers: Callable[[models.Model], Iterable] | None = None,
+    depends_on: tuple[type[models.Model], ...] = (),
+) -> Source:
+    """Register the usual source: its objects read with `select_related`, its support figure a counter column of the
+    model (`support_field`, e.g. "votes_for"; the app's services keep it and call support_changed())."""
+
+    def queryset():
+        return model.objects.select_related(*select_related)
+
+    def support():
+        return model.objects.annotate(support=models.F(support_field))
+
+    source = Source(
+        key,
+        label,
+        model,
+        describe=describe,
+        queryset=queryset,
+        followers=followers or (lambda obj: []),
+        depends_on=depends_on,
+        support=support if support_field else None,
+    )
+    register(source)
+    return source
+
+
 def set_source_connector(connector: Callable[[], None] | None) -> None:
     """The inbox's way to hear of sources registered after it started (it connects their signals)."""
     global _connector

@@ -44,6 +44,11 @@ ACTION_LABELS = {
 }
 
 
+def register_action_labels(labels: dict) -> None:
+    """An app names its own audited actions (from its AppConfig.ready(), labels translated in its own catalog)."""
+    ACTION_LABELS.update(labels)
+
+
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
 

@@ -1,9 +1,8 @@
 """How map proposals appear in the strategy inbox (key "map")."""
 
-from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from core.contributions import ContributionData, Source, register
+from core.contributions import ContributionData, register_model_source
 
 from .models import Proposal, Vote
 
@@ -25,29 +24,19 @@ def describe(proposal: Proposal) -> ContributionData:
     )
 
 
-def queryset():
-    return Proposal.objects.select_related("theme", "district")
-
-
 def followers(proposal: Proposal):
     users = [proposal.author] if proposal.author_id else []
     voters = Vote.objects.filter(proposal=proposal).select_related("user")
     return users + [v.user for v in voters if v.user_id != proposal.author_id]
 
 
-def support():
-    """The support figure, computed by SQL: votes for (services call support_changed() after every vote)."""
-    return Proposal.objects.annotate(support=F("votes_for"))
-
-
-register(
-    Source(
-        "map",
-        _("Map proposal"),
-        Proposal,
-        describe=describe,
-        queryset=queryset,
-        followers=followers,
-        support=support,
-    )
+register_model_source(
+    "map",
+    _("Map proposal"),
+    Proposal,
+    describe=describe,
+    select_related=("theme", "district"),
+    # votes for, computed by SQL (services call support_changed() after every vote)
+    support_field="votes_for",
+    followers=followers,
 )

@@ -31,6 +31,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone, translation
 
 from accounts.models import Membership, Organization
+from budget.models import Project as BudgetProject
 from core import follows, notifications
 from core.models import District, Notification
 from ideas import services as ideas_services
@@ -54,7 +55,7 @@ from volunteering import services as volunteering_services
 from volunteering.models import Application, ApplicationEvent, Mission
 
 PARIS = ZoneInfo("Europe/Paris")
-PROJECT_APPS = ("core", "accounts", "mapvotes", "volunteering", "ideas", "strategy")
+PROJECT_APPS = ("core", "accounts", "mapvotes", "volunteering", "ideas", "strategy", "budget")
 
 # Choice values that are also ordinary French words (or proper names) a page may rightly say.
 FRENCH_WORDS = {
@@ -410,20 +411,29 @@ def _budget_world(users) -> dict:
 
     team, second = users["team"], TeamUserFactory(email="agent2@paris.fr")
     current = make_campaign(2026, phase="vote")
-    make_project(current, "paris", 300_000, "Des arbres rue de Rivoli")
-    make_project(current, 11, None, "Des bancs place Léon-Blum", status="submitted")
+    trees = make_project(current, "paris", 300_000, "Des arbres rue de Rivoli")
+    benches = make_project(current, 11, None, "Des bancs place Léon-Blum", status="submitted")
+    # every status a project goes through: not admissible (with its public reason), merged into another
+    refused = make_project(current, 11, None, "Un téléphérique", status="submitted")
+    budget_services.study_verdict(team, refused, admissible=False, reason="Hors des compétences de la Ville.")
+    twin = make_project(current, "paris", None, "Des arbres rue de Rivoli, côté Louvre", status="submitted")
+    budget_services.merge_projects(team, twin, trees, "Le même projet.")
     past = make_campaign(2025, phase="vote")
     Scope.objects.filter(campaign=past, district__isnull=True).update(popular_share=400_000)
     winner = make_project(past, "paris", 400_000, "Un gymnase à la Goutte-d'Or")
     Project.objects.filter(pk=winner.pk).update(popular_quartier=True)
     loser = make_project(past, "paris", 900_000, "Une grande halle")
+    abandoned = make_project(past, 18, 100_000, "Une serre sur le toit")
     budget_services.cast_ballot(ResidentFactory(), past, [winner.pk])
+    budget_services.cast_ballot(ResidentFactory(), past, [abandoned.pk], 18)
     budget_services.validate_paper_count(second, budget_services.enter_paper_count(team, loser, "Mairie du 18e", 2))
     budget_services.compute_results(team, past)
     winner = Project.objects.get(pk=winner.pk)
     follows.follow(users["resident"], winner)
     budget_services.add_note(team, winner, "Atelier de co-construction avec les riverains.")
     budget_services.follow_up(team, winner, stage="works", progress=30, reason="Le chantier commence.")
+    abandoned = Project.objects.get(pk=abandoned.pk)
+    budget_services.follow_up(team, abandoned, stage="abandoned", reason="Le toit ne peut pas porter la serre.")
     day = datetime.timedelta(days=1)
     type(past).objects.filter(pk=past.pk).update(
         submission_opens=past.submission_opens - 400 * day,
@@ -432,7 +442,7 @@ def _budget_world(users) -> dict:
         results_on=past.results_on - 400 * day,
         delivery_opens=past.delivery_opens - 400 * day,
     )
-    return {"current": current, "past": past, "projects": [winner, loser]}
+    return {"current": current, "past": past, "projects": [winner, loser, trees, benches, refused, twin, abandoned]}
 
 
 # --- the pages ---------------------------------------------------------------------------------------------------
@@ -510,6 +520,8 @@ def page_urls(w: World) -> list[str]:
         "pages:edit": [reverse("pages:edit", args=[slug]) for slug in Page.Slug.values],
         "pages:history": [reverse("pages:history", args=[slug]) for slug in Page.Slug.values],
     }
+    # the ballot with an arrondissement chosen: its projects and what is left of its envelope
+    with_args["budget:ballot"].append(reverse("budget:ballot", args=[w.budget["current"].year]) + "?arrondissement=11")
     extra = {
         "mapvotes:list": [f"?status={s}" for s in Proposal.Status.values],
         "ideas:index": [f"?status={s}" for s in Idea.Status.values],
@@ -518,6 +530,9 @@ def page_urls(w: World) -> list[str]:
         "strategy:diff": [f"?from={w.versions[0].number}&to={w.versions[1].number}"],
         "volunteering:internships": ["?level=cap_bac&paid=true", "?level=master&duration_max=zéro"],
         "volunteering:internship_office": [f"?direction={w.direction.slug}"],
+        "budget:list": [f"?status={s}" for s in BudgetProject.Status.values]
+        + [f"?stage={s}" for s in BudgetProject.Stage.values]
+        + ["?winner=true", "?scope=paris", "?scope=11"],
     }
     urls = []
     for route, name, params in page_patterns():
@@ -750,6 +765,34 @@ def test_french_catalogs_use_non_breaking_spaces_and_real_plurals():
             for offence in offences(msgstr, set()):
                 problems.append(f"{path.relative_to(ROOT)}: {offence} in {msgstr!r}")
     assert not problems, "\n".join(problems)
+
+
+def _shown_in_french(catalog_path) -> list[str]:
+    """The entries of an app's French catalog that a page shows otherwise: Django merges the catalogs of all the
+    apps, and an app earlier in INSTALLED_APPS wins for the same msgid (with no context)."""
+    import gettext
+
+    from django.core.management import call_command
+
+    mo = catalog_path.with_suffix(".mo")
+    if not mo.exists() or mo.stat().st_mtime < catalog_path.stat().st_mtime:
+        call_command("compilemessages", locale=["fr"], verbosity=0)
+    catalog = gettext.GNUTranslations(mo.open("rb"))._catalog
+    wrong = []
+    with translation.override("fr"):
+        for key, wanted in catalog.items():
+            if not key or isinstance(key, tuple):  # the header, plural forms
+                continue
+            context, _sep, msgid = key.rpartition("\x04")
+            shown = translation.pgettext(context, msgid) if context else translation.gettext(msgid)
+            if shown != wanted:
+                wrong.append(f"{msgid!r}: {shown!r} instead of {wanted!r}")
+    return wrong
+
+
+def test_budget_words_are_the_ones_its_pages_show():
+    """ "Merge", "Stage", "All", "Vote"… mean other things in other apps: the budget gives them a context."""
+    assert not _shown_in_french(ROOT / "budget/locale/fr/LC_MESSAGES/django.po")
 
 
 TAG = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}|<[^>]*>", re.DOTALL)

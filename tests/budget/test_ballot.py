@@ -128,3 +128,45 @@ def test_results_select_within_envelope_skipping_what_does_not_fit(team_member):
     assert (big.votes, too_big.votes, small.votes) == (2, 1, 2)
     assert big.winner and small.winner and not too_big.winner
     assert big.stage == "study"
+
+
+@pytest.mark.parametrize("n_local", [0, 6])
+def test_filling_a_ballot_takes_four_queries_however_many_projects(campaign, resident, n_local):
+    """Token, campaign, the projects chosen with their scopes, and the one statement that writes the ballot: no
+    per-choice query, no re-reading of the campaign or of the ballot (issue 16: ≥ 300 ballots/s)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    paris = make_project(campaign, "paris", 100_000)
+    local = [make_project(campaign, 11, 10_000, f"Local {i}") for i in range(n_local)]
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=resident).key}")
+    client.put(_url(campaign), {"projects": [paris.pk]}, format="json")  # a ballot to change
+    chosen = [paris.pk] + [p.pk for p in local]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.put(_url(campaign), {"projects": chosen, "arrondissement": 11}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["projects"] == sorted(chosen)
+    assert response.json()["arrondissement"] == 11
+    assert len(queries) == 4, [q["sql"] for q in queries.captured_queries]
+    assert sorted(BallotChoice.objects.values_list("project_id", flat=True)) == sorted(chosen)
+    assert client.get(_url(campaign)).json() == response.json()  # the answer is what GET reads back
+
+
+def test_changing_the_arrondissement_replaces_its_projects_whole(campaign, resident):
+    paris = make_project(campaign, "paris", 100_000)
+    eleventh = [make_project(campaign, 11, 10_000, f"Onzième {i}") for i in range(2)]
+    twelfth = make_project(campaign, 12, 10_000, "Douzième")
+    client = client_for(resident)
+    first = client.put(
+        _url(campaign), {"projects": [paris.pk] + [p.pk for p in eleventh], "arrondissement": 11}, format="json"
+    )
+    assert first.status_code == 200
+    second = client.put(_url(campaign), {"projects": [paris.pk, twelfth.pk], "arrondissement": 12}, format="json")
+    assert second.status_code == 200 and second.json()["arrondissement"] == 12
+    ballot = Ballot.objects.select_related("district").get()
+    assert ballot.district.number == 12
+    assert sorted(BallotChoice.objects.values_list("project_id", flat=True)) == sorted([paris.pk, twelfth.pk])
+    assert client.put(_url(campaign), {"projects": []}, format="json").json()["projects"] == []  # an empty ballot
+    assert not BallotChoice.objects.exists() and Ballot.objects.get().district is None

@@ -70,7 +70,7 @@ def test_paper_ballots_count_once_validated_by_a_second_agent(team_member):
     assert pool.votes == 3 and pool.winner
     assert not Project.objects.get(pk=trees.pk).winner
     page = Client().get(f"/budget-participatif/{campaign.year}/resultats/").content.decode().replace("\xa0", " ")
-    assert "3 voix sur papier" in page
+    assert "3 votes sur papier" in page
     count = PaperCount.objects.get()
     assert (count.entered_by, count.validated_by) == (team_member, second)  # the audit
 

@@ -99,3 +99,23 @@ def test_follow_up_only_for_winners_and_abandon_needs_a_reason(team_member):
         services.follow_up(team_member, project, stage="abandoned")
     services.follow_up(team_member, project, stage="works", progress=40)
     assert project.stage == "works" and project.progress == 40
+
+
+def test_side_effects_that_fail_never_fail_the_action(monkeypatch, team_member, caplog):
+    """Following, notifications, e-mails: a failure is logged, the submission, verdict or follow-up is saved."""
+    from core import follows, notifications
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the side effect fails")
+
+    monkeypatch.setattr(follows, "follow", broken)
+    monkeypatch.setattr(follows, "notify_followers", broken)
+    monkeypatch.setattr(notifications, "_notify", broken)
+    project = _submit(UserFactory(), make_campaign(phase="submission"))
+    assert Project.objects.filter(pk=project.pk).exists()
+    services.study_verdict(team_member, project, admissible=True, cost=1000)
+    assert Project.objects.get(pk=project.pk).status == "admissible"
+    Project.objects.filter(pk=project.pk).update(winner=True, stage="study")
+    services.follow_up(team_member, Project.objects.get(pk=project.pk), stage="works", reason="Chantier ouvert.")
+    assert Project.objects.get(pk=project.pk).stage == "works"
+    assert "Side effect failed" in caplog.text

@@ -44,3 +44,20 @@ def test_strategy_does_not_import_budget():
     for path in pathlib.Path("strategy").rglob("*.py"):
         text = path.read_text()
         assert "from budget" not in text and "import budget" not in text, path
+
+
+def test_the_registered_source_reads_votes_by_sql_and_the_project_followers():
+    from core import follows
+    from core.contributions import get_source
+    from tests.factories import UserFactory
+
+    campaign = make_campaign(phase="vote")
+    project = make_project(campaign, "paris", 1000, "Une fontaine")
+    Project.objects.filter(pk=project.pk).update(votes=7)
+    follower = UserFactory()
+    follows.follow(follower, project)
+
+    source = get_source("budget")
+    assert source.support().get(pk=project.pk).support == 7  # the figure the inbox copies, computed by SQL
+    assert source.queryset().get(pk=project.pk).scope.district is None  # all of Paris, read with its scope
+    assert list(source.followers(project)) == [follower]

@@ -80,8 +80,10 @@ def test_the_team_sets_envelopes_and_shares_and_publishes(team_member):
     for scope in scopes:
         data[f"envelope-{scope.pk}"], data[f"share-{scope.pk}"] = "500000", "100000"
     wrong = {**data, f"share-{scopes[0].pk}": "900000"}
-    assert client.post(url, wrong).status_code == 400
+    refused = client.post(url, wrong)
+    assert refused.status_code == 400
     assert Scope.objects.get(pk=scopes[1].pk).envelope != 500000  # nothing half-saved
+    assert 'value="900000"' in refused.content.decode()  # what the agent typed is kept, to be corrected
     assert client.post(url, data).status_code == 302
     assert set(Scope.objects.filter(campaign=campaign).values_list("envelope", "popular_share")) == {(500000, 100000)}
     assert client.post(url, {"action": "publish"}).status_code == 302
@@ -141,6 +143,47 @@ def test_the_services_study_merge_and_note_from_the_project_page(team_member):
     assert "Pour les services de la Ville" not in page
     assert Notification.objects.filter(recipient=author, kind="budget.verdict").count() == 2  # verdict + note
     assert Notification.objects.filter(recipient=other_author, kind="budget.verdict").exists()
+
+
+def test_verdicts_merges_and_published_results_are_in_the_audit_log(team_member):
+    from core.models import AuditLog
+
+    campaign = make_campaign(phase="vote")  # the services may still study a project during the vote
+    kept = make_project(campaign, "paris", None, "Des arbres rue de Rivoli", status="submitted")
+    similar = make_project(campaign, "paris", None, "Planter des arbres rue de Rivoli", status="submitted")
+    refused = make_project(campaign, 11, None, "Un téléphérique", status="submitted")
+    services.study_verdict(team_member, kept, admissible=True, cost=250_000)
+    services.study_verdict(team_member, refused, admissible=False, reason="Hors des compétences de la Ville.")
+    services.merge_projects(team_member, similar, kept, "Le même projet.")
+    services.cast_ballot(ResidentFactory(), campaign, [kept.pk])
+    services.compute_results(team_member, campaign)
+
+    records = list(AuditLog.objects.order_by("pk").values_list("actor", "action", "object_id", "reason", "data"))
+    assert records == [
+        (
+            team_member.pk,
+            "budget.verdict",
+            str(kept.pk),
+            "",
+            {"status": "admissible", "cost": 250_000, "lead_direction": None, "popular_quartier": False},
+        ),
+        (
+            team_member.pk,
+            "budget.verdict",
+            str(refused.pk),
+            "Hors des compétences de la Ville.",
+            {"status": "inadmissible", "cost": None, "lead_direction": None, "popular_quartier": False},
+        ),
+        (team_member.pk, "budget.merge", str(similar.pk), "Le même projet.", {"into": kept.pk}),
+        (team_member.pk, "budget.publish_results", str(campaign.pk), "", {"winners": [kept.pk], "ballots": 1}),
+    ]
+    page = _team_client(team_member).get("/equipe/journal/").content.decode()
+    for label in (
+        "Budget participatif\u00a0: avis de l'instruction",
+        "Budget participatif\u00a0: projets regroupés",
+        "Budget participatif\u00a0: résultats publiés",
+    ):
+        assert label in page.replace("&#x27;", "'")
 
 
 def test_followers_are_told_when_a_winner_changes_stage(team_member, settings, tmp_path):
@@ -203,3 +246,41 @@ def test_submission_with_a_picture_and_the_duplicate_warning(settings, tmp_path)
     project = Project.objects.get(title=data["title"])
     assert project.photos.count() == 1 and project.address
     assert follows.is_following(author, project)  # the author follows their project
+
+
+def test_the_team_actions_refuse_residents_and_unknown_actions(team_member, campaign):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    project = make_project(campaign, "paris", 10, status="submitted")
+    resident = ResidentFactory()
+    for call in (
+        lambda user, action: services.project_action(user, project, action, {}),
+        lambda user, action: services.campaign_action(user, campaign, action, {}),
+        lambda user, action: services.paper_action(user, campaign, action, {}),
+    ):
+        with pytest.raises(PermissionDenied):
+            call(resident, "publish")
+        with pytest.raises(ValidationError):
+            call(team_member, "nonsense")
+    assert not Campaign.objects.get(pk=campaign.pk).results_published
+
+
+def test_paper_counts_are_entered_and_validated_from_the_page(team_member):
+    from budget.models import PaperCount
+    from tests.factories import TeamUserFactory
+
+    campaign = make_campaign(phase="vote")
+    project = make_project(campaign, "paris", 1000, "Une piscine")
+    other = make_project(make_campaign(2027), "paris", 1000, "D'une autre édition")
+    url = f"/budget-participatif/{campaign.year}/bulletins-papier/"
+    client = _team_client(team_member)
+    entry = {"action": "enter", "project": project.pk, "polling_place": "Mairie du 11e", "count": "12"}
+    assert client.post(url, {**entry, "project": other.pk}).status_code == 400  # not a choice of this page
+    assert client.post(url, entry).status_code == 302
+    count = PaperCount.objects.get()
+    assert (count.project, count.count, count.validated_by) == (project, 12, None)
+    assert client.post(url, {"action": "validate", "count": count.pk}).status_code == 400  # a second agent must
+    second = _team_client(TeamUserFactory(email="agent2@paris.fr"))
+    assert second.post(url, {"action": "validate", "count": 999999}).status_code == 400
+    assert second.post(url, {"action": "validate", "count": count.pk}).status_code == 302
+    assert PaperCount.objects.get().validated_by is not None
