@@ -322,6 +322,29 @@ class BulkStatusSerializer(ApplicationStatusSerializer):
     mission = None
 
 
+class StatisticsQuerySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=Mission.Kind.choices,
+        required=False,
+        default=Mission.Kind.VOLUNTEERING,
+        help_text="Which offers the figures count: volunteering missions (default) or internship offers, never both.",
+    )
+
+
+class OrganizationStatisticsSerializer(serializers.Serializer):
+    """The figures of one kind of offers of an organisation (selectors.organization_statistics)."""
+
+    kind = serializers.ChoiceField(choices=Mission.Kind.choices)
+    missions = serializers.IntegerField(help_text="Offers of this kind, whatever their status.")
+    views = serializers.IntegerField()
+    applications = serializers.IntegerField(help_text="Applications of this kind, spontaneous ones included.")
+    spontaneous = serializers.IntegerField()
+    answered = serializers.IntegerField(help_text="Applications that received a first answer.")
+    by_status = serializers.DictField(child=serializers.IntegerField(), help_text="Every status with its count.")
+    response_time_hours = serializers.FloatField(allow_null=True, help_text="Mean time to a first answer.")
+    acceptance_rate = serializers.FloatField(allow_null=True, help_text="Accepted over accepted or declined.")
+
+
 class ProfileSerializer(serializers.ModelSerializer):
     themes = serializers.SlugRelatedField(slug_field="slug", queryset=Theme.objects.all(), many=True, required=False)
     home_location = PointField(required=False, allow_null=True)
