@@ -22,6 +22,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Sum,
     Value,
 )
@@ -140,6 +141,17 @@ def _annotated(qs, filters: MissionFilters):
     return qs
 
 
+class RankedMissions(QuerySet):
+    """Missions a search has already matched and ranked (as ids): how many there are is known without asking the
+    database again, which a paginated list does before reading its page. A further filter or order (a clone) forgets
+    it and counts in the database as usual."""
+
+    known_count: int | None = None
+
+    def count(self):
+        return self.known_count if self.known_count is not None else super().count()
+
+
 def search_missions(filters: MissionFilters):
     """Missions matching every filter, sorted; with `near`, each has `distance_km`.
 
@@ -158,7 +170,9 @@ def search_missions(filters: MissionFilters):
         ids = list(qs.values_list("pk", flat=True)[: RANKED_IDS_MAX + 1])
         if len(ids) <= RANKED_IDS_MAX:
             ranked = Func(Value(ids, output_field=ArrayField(IntegerField())), F("pk"), function="array_position")
-            qs = _annotated(Mission.objects.filter(pk__in=ids), filters).order_by(ranked)
+            page = with_display(_annotated(RankedMissions(Mission).filter(pk__in=ids), filters).order_by(ranked))
+            page.known_count = len(ids)
+            return page
     return with_display(qs)
 
 
