@@ -16,8 +16,8 @@ from volunteering.validators import MAX_DAYS_AHEAD
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/volunteering/"
-PAST = "Cette date est passée"
-TOO_FAR = "Cette date est à plus de deux ans : vérifiez l'année"
+PAST = "Cette date est passée\u00a0:"
+TOO_FAR = "Cette date est à plus de deux ans\u00a0: vérifiez l'année"
 ABSURD_PAST, ABSURD_FUTURE = datetime.date(1, 1, 1), datetime.date(9999, 12, 31)
 
 # (the date, accepted?) around the window [today, today + two years].

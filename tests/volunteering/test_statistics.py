@@ -178,5 +178,5 @@ class TestDashboardFigures:
         assert (block["kind"], block["mission"], block["applications"]) == ("internship", stage.pk, 2)
         assert block["response_time"] == "5 heures"
         html = response.content.decode()
-        assert "Chiffres de « Stage jardinier »" in html
+        assert "Chiffres de «\u00a0Stage jardinier\u00a0»" in html
         assert "Stage élagueur" not in html  # neither its row nor its applications
