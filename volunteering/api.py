@@ -34,8 +34,10 @@ from .serializers import (
     MissionSearchSerializer,
     MissionSerializer,
     MissionWriteSerializer,
+    OrganizationStatisticsSerializer,
     ProfileSerializer,
     RecommendedMissionSerializer,
+    StatisticsQuerySerializer,
 )
 
 
@@ -413,15 +415,30 @@ class Profile(APIView):
     patch = put
 
 
+STATISTICS_PERMISSIONS = {
+    Mission.Kind.VOLUNTEERING: "volunteering.view_statistics",
+    Mission.Kind.INTERNSHIP: "volunteering.view_internship_statistics",
+}
+
+
 class OrganizationStatistics(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses={200: OpenApiResponse(description="Views, applications, response time, acceptance rate")})
+    @extend_schema(
+        parameters=[StatisticsQuerySerializer],
+        responses={200: OrganizationStatisticsSerializer},
+        description="The figures of one kind of offers of an organisation. Volunteering: its members; internships: "
+        "a City direction's administrators and internship correspondents, and the internship office. 404 otherwise.",
+    )
     def get(self, request, pk):
+        params = StatisticsQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        kind = params.validated_data["kind"]
         organization = get_object_or_404(Organization, pk=pk)
-        if not request.user.has_perm("volunteering.manage_applications", organization):
+        if not request.user.has_perm(STATISTICS_PERMISSIONS[kind], organization):
             raise Http404
-        return Response(selectors.organization_statistics(organization))
+        statistics = selectors.organization_statistics(organization, kind)
+        return Response(OrganizationStatisticsSerializer(statistics).data)
 
 
 class OrganizationPublic(APIView):

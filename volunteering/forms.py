@@ -1,10 +1,12 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PlaceField, PlaceValue, place_at
 from core.models import Theme
 
 from .models import WEEKDAYS, Mission, TimeSlot
+from .validators import from_today, latest_date, not_too_far
 
 SLOT_CHOICES = [(f"{d}-{s.value}", f"{day} — {s.label}") for d, day in WEEKDAYS for s in TimeSlot]
 
@@ -27,8 +29,13 @@ class MissionForm(forms.Form):
     )
     remote = forms.BooleanField(label=_("Can be done remotely"), required=False)
     schedule = forms.ChoiceField(label=_("Schedule"), choices=Mission.Schedule.choices)
-    start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # Past dates are judged by the service (an offer under way keeps its start date); absurd ones here already.
+    start_date = forms.DateField(
+        label=_("Start date"), validators=[not_too_far], widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_date = forms.DateField(
+        label=_("End date"), required=False, validators=[not_too_far], widget=forms.DateInput(attrs={"type": "date"})
+    )
     weekdays = forms.TypedMultipleChoiceField(
         label=_("Days"), choices=WEEKDAYS, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -133,10 +140,16 @@ class InternshipForm(MissionForm):
     )
     tutor_email = forms.EmailField(label=_("Tutor's e-mail"), required=False)
     publication_start = forms.DateField(
-        label=_("Published from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Published from"),
+        required=False,
+        validators=[not_too_far],
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     publication_end = forms.DateField(
-        label=_("Published until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Published until"),
+        required=False,
+        validators=[not_too_far],
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -176,7 +189,11 @@ class SpontaneousInternshipForm(forms.Form):
     wished_trade = forms.CharField(label=_("Wished trade or domain"), max_length=120, required=False)
     wished_level = forms.ChoiceField(label=_("Your level of study"), choices=[("", "—"), *Mission.Level.choices])
     available_from = forms.DateField(
-        label=_("Available from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Available from"),
+        required=False,
+        validators=[from_today],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("From today to two years ahead."),
     )
     available_weeks = forms.IntegerField(label=_("For (weeks)"), min_value=1, max_value=52, required=False)
     message = forms.CharField(label=_("Your cover letter"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8}))
@@ -189,6 +206,9 @@ class SpontaneousInternshipForm(forms.Form):
     def __init__(self, *args, directions=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = directions
+        # The browser's date picker offers the accepted dates only (the validator says it again in words).
+        today = timezone.localdate()
+        self.fields["available_from"].widget.attrs.update(min=today.isoformat(), max=latest_date(today).isoformat())
 
 
 class NearForm(forms.Form):

@@ -35,6 +35,11 @@ def is_internship_manager(user, organization):
 
 
 @rules.predicate
+def is_city_service(user, organization):
+    return organization is not None and organization.kind == "city_service"
+
+
+@rules.predicate
 def is_mission_member(user, mission):
     if mission is None:
         return False
@@ -110,6 +115,13 @@ rules.add_perm(
 rules.add_perm("volunteering.change_application", is_application_member)
 rules.add_perm("volunteering.withdraw_application", is_applicant)
 rules.add_perm("volunteering.manage_applications", is_org_member)  # object: organisation
+# An organisation's figures, one kind of offers at a time (object: organisation). Volunteering: its members, who
+# publish the missions and answer their volunteers. Internships: a direction's administrators and correspondents and
+# the internship office — a direction's plain members see neither its internship offers nor their figures.
+rules.add_perm("volunteering.view_statistics", is_org_member)
+rules.add_perm(
+    "volunteering.view_internship_statistics", is_city_service & (is_internship_manager | is_internship_office)
+)
 rules.add_perm("volunteering.publish_for", is_verified & is_verified_member)  # object: organisation
 # Contact person (name, e-mail, phone): the accepted volunteer and the organisation's members, nobody else.
 rules.add_perm("volunteering.view_contact", is_accepted_applicant | is_application_member)  # object: application

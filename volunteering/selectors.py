@@ -22,6 +22,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Sum,
     Value,
 )
@@ -140,6 +141,17 @@ def _annotated(qs, filters: MissionFilters):
     return qs
 
 
+class RankedMissions(QuerySet):
+    """Missions a search has already matched and ranked (as ids): how many there are is known without asking the
+    database again, which a paginated list does before reading its page. A further filter or order (a clone) forgets
+    it and counts in the database as usual."""
+
+    known_count: int | None = None
+
+    def count(self):
+        return self.known_count if self.known_count is not None else super().count()
+
+
 def search_missions(filters: MissionFilters):
     """Missions matching every filter, sorted; with `near`, each has `distance_km`.
 
@@ -158,7 +170,9 @@ def search_missions(filters: MissionFilters):
         ids = list(qs.values_list("pk", flat=True)[: RANKED_IDS_MAX + 1])
         if len(ids) <= RANKED_IDS_MAX:
             ranked = Func(Value(ids, output_field=ArrayField(IntegerField())), F("pk"), function="array_position")
-            qs = _annotated(Mission.objects.filter(pk__in=ids), filters).order_by(ranked)
+            page = with_display(_annotated(RankedMissions(Mission).filter(pk__in=ids), filters).order_by(ranked))
+            page.known_count = len(ids)
+            return page
     return with_display(qs)
 
 
@@ -386,39 +400,61 @@ def applications_visible_to(user):
     return Application.objects.filter(visible).select_related("volunteer", "mission", "organization")
 
 
-def mission_status_counts(organization) -> dict:
-    """{mission_id: {status: count}} for the dashboard, in one query."""
+def mission_status_counts(organization, missions=None) -> dict:
+    """{mission_id: {status: count}} for the dashboard, in one query: of the listed `missions` only, when given (a
+    page of the offers, or the one offer shown), so the cost follows what is shown, not the organisation's size."""
     counts = {}
-    rows = (
-        Application.objects.filter(organization=organization)
-        .values_list("mission_id", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for mission_id, status, n in rows:
+    rows = Application.objects.filter(organization=organization)
+    if missions is not None:
+        rows = rows.filter(mission__in=[m.pk for m in missions])
+    for mission_id, status, n in rows.values_list("mission_id", "status").annotate(n=Count("pk")).order_by():
         counts.setdefault(mission_id, {})[status] = n
     return counts
 
 
+def _answer_delay():
+    return ExpressionWrapper(F("first_response_at") - F("created_at"), output_field=DurationField())
+
+
 def response_time(applications) -> datetime.timedelta | None:
-    return applications.filter(first_response_at__isnull=False).aggregate(
-        avg=Avg(ExpressionWrapper(F("first_response_at") - F("created_at"), output_field=DurationField()))
-    )["avg"]
+    return applications.filter(first_response_at__isnull=False).aggregate(avg=Avg(_answer_delay()))["avg"]
 
 
-def organization_statistics(organization) -> dict:
-    apps = Application.objects.filter(organization=organization)
-    by_status = dict(apps.values_list("status").annotate(n=Count("pk")).order_by())
-    decided = by_status.get("accepted", 0) + by_status.get("declined", 0)
-    avg = response_time(apps)
-    missions = Mission.objects.filter(organization=organization)
+def organization_statistics(organization, kind=Mission.Kind.VOLUNTEERING, mission=None) -> dict:
+    """The figures of ONE kind of offers of an organisation — its volunteering missions, or its internship offers —,
+    never both added together; of one offer only with `mission`. Two queries whatever the number of rows.
+
+    `applications` counts those to the offers and the spontaneous ones of that kind (also given apart);
+    `response_time_hours` is the mean time to a first answer of the answered ones; `acceptance_rate` is accepted
+    over decided (accepted or declined)."""
+    applications = Application.objects.filter(organization=organization, kind=kind)
+    missions = Mission.objects.filter(organization=organization, kind=kind)
+    if mission is not None:
+        applications = applications.filter(mission=mission)
+        missions = missions.filter(pk=mission.pk)
+    answered = Q(first_response_at__isnull=False)
+    row = applications.aggregate(
+        total=Count("pk"),
+        spontaneous=Count("pk", filter=Q(mission__isnull=True)),
+        answered=Count("pk", filter=answered),
+        avg=Avg(_answer_delay(), filter=answered),
+        **{f"status_{value}": Count("pk", filter=Q(status=value)) for value in Application.Status.values},
+    )
+    offers = missions.aggregate(n=Count("pk"), views=Sum("views_count"))
+    by_status = {value: row[f"status_{value}"] for value in Application.Status.values}
+    decided = by_status["accepted"] + by_status["declined"]
+    avg = row["avg"]
     return {
-        "missions": missions.count(),
-        "views": missions.aggregate(v=Sum("views_count"))["v"] or 0,
-        "applications": sum(by_status.values()),
+        "kind": kind,
+        "mission": mission.pk if mission is not None else None,
+        "missions": offers["n"],
+        "views": offers["views"] or 0,
+        "applications": row["total"],
+        "spontaneous": row["spontaneous"],
+        "answered": row["answered"],
         "by_status": by_status,
         "response_time_hours": round(avg.total_seconds() / 3600, 1) if avg is not None else None,
-        "acceptance_rate": round(by_status.get("accepted", 0) / decided, 3) if decided else None,
+        "acceptance_rate": round(by_status["accepted"] / decided, 3) if decided else None,
     }
 
 
@@ -426,9 +462,12 @@ def public_response_time(organization) -> datetime.timedelta | None:
     return response_time(Application.objects.filter(organization=organization))
 
 
-def human_duration(delta: datetime.timedelta | None):
+def human_duration(delta: datetime.timedelta | float | None):
+    """A duration, or a number of hours, in words: "5 hours", "3 days"."""
     if delta is None:
         return None
+    if not isinstance(delta, datetime.timedelta):
+        delta = datetime.timedelta(hours=delta)
     hours = delta.total_seconds() / 3600
     if hours < 48:
         n = max(int(round(hours)), 1)

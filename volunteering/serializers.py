@@ -13,6 +13,7 @@ from core.models import Theme
 
 from .models import WEEKDAYS, Application, ApplicationMessage, Attestation, Mission, TimeSlot, VolunteerProfile
 from .selectors import MAX_RADIUS_KM, MissionFilters
+from .validators import from_today, not_too_far
 
 
 @extend_schema_field(
@@ -165,8 +166,9 @@ class MissionWriteSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=250, required=False, allow_blank=True)
     remote = serializers.BooleanField(required=False, default=False)
     schedule = serializers.ChoiceField(choices=Mission.Schedule.choices, required=False)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField(required=False, allow_null=True)
+    # Past dates are judged by the service (an offer under way keeps its start date); absurd ones here already.
+    start_date = serializers.DateField(validators=[not_too_far])
+    end_date = serializers.DateField(required=False, allow_null=True, validators=[not_too_far])
     weekdays = serializers.ListField(child=serializers.ChoiceField(choices=WEEKDAYS), required=False, max_length=7)
     time_slots = serializers.ListField(
         child=serializers.ChoiceField(choices=TimeSlot.choices), required=False, max_length=3
@@ -191,8 +193,8 @@ class MissionWriteSerializer(serializers.Serializer):
     duration_weeks = serializers.IntegerField(min_value=1, max_value=52, required=False, allow_null=True)
     tutor_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
     tutor_email = serializers.EmailField(required=False, allow_blank=True)
-    publication_start = serializers.DateField(required=False, allow_null=True)
-    publication_end = serializers.DateField(required=False, allow_null=True)
+    publication_start = serializers.DateField(required=False, allow_null=True, validators=[not_too_far])
+    publication_end = serializers.DateField(required=False, allow_null=True, validators=[not_too_far])
 
     def validate(self, attrs):
         if not self.partial and attrs.get("kind") != Mission.Kind.INTERNSHIP and not attrs.get("themes"):
@@ -298,7 +300,7 @@ class ApplicationCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Mission.Kind.choices, required=False)
     wished_trade = serializers.CharField(max_length=120, required=False, allow_blank=True)
     wished_level = serializers.ChoiceField(choices=Mission.Level.choices, required=False, allow_blank=True)
-    available_from = serializers.DateField(required=False, allow_null=True)
+    available_from = serializers.DateField(required=False, allow_null=True, validators=[from_today])
     available_weeks = serializers.IntegerField(min_value=1, max_value=52, required=False, allow_null=True)
 
 
@@ -320,6 +322,29 @@ class BulkStatusSerializer(ApplicationStatusSerializer):
     ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
     status = serializers.ChoiceField(choices=["shortlisted", "invited", "accepted", "declined"])
     mission = None
+
+
+class StatisticsQuerySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=Mission.Kind.choices,
+        required=False,
+        default=Mission.Kind.VOLUNTEERING,
+        help_text="Which offers the figures count: volunteering missions (default) or internship offers, never both.",
+    )
+
+
+class OrganizationStatisticsSerializer(serializers.Serializer):
+    """The figures of one kind of offers of an organisation (selectors.organization_statistics)."""
+
+    kind = serializers.ChoiceField(choices=Mission.Kind.choices)
+    missions = serializers.IntegerField(help_text="Offers of this kind, whatever their status.")
+    views = serializers.IntegerField()
+    applications = serializers.IntegerField(help_text="Applications of this kind, spontaneous ones included.")
+    spontaneous = serializers.IntegerField()
+    answered = serializers.IntegerField(help_text="Applications that received a first answer.")
+    by_status = serializers.DictField(child=serializers.IntegerField(), help_text="Every status with its count.")
+    response_time_hours = serializers.FloatField(allow_null=True, help_text="Mean time to a first answer.")
+    acceptance_rate = serializers.FloatField(allow_null=True, help_text="Accepted over accepted or declined.")
 
 
 class ProfileSerializer(serializers.ModelSerializer):

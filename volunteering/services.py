@@ -33,6 +33,7 @@ from .models import (
     Solicitation,
     VolunteerProfile,
 )
+from .validators import from_today
 
 MAX_CV_BYTES = 5 * 1024 * 1024
 MAX_SOLICITATIONS_PER_MONTH = 2
@@ -194,16 +195,44 @@ def check_internship(mission: Mission) -> dict:
     return errors
 
 
+# An offer's dates; each one given or changed must be from today and at most two years away (validators).
+OFFER_DATES = ("start_date", "end_date", "publication_start", "publication_end")
+MAX_INTERNSHIP_WEEKS = 52
+
+
+def _date_errors(mission: Mission, data: dict, creating: bool) -> dict:
+    """The refusals of the dates given or changed (an old offer keeps its past dates while they are unchanged)."""
+    errors = {}
+    today = timezone.localdate()
+    for name in OFFER_DATES:
+        value = data.get(name)
+        if value is None or (not creating and value == getattr(mission, name)):
+            continue
+        if name == "start_date" and value < today:
+            errors[name] = [_("The start date is in the past.")]
+            continue
+        try:
+            from_today(value)
+        except ValidationError as error:
+            errors[name] = error.messages
+    return errors
+
+
 def _apply_mission_data(mission: Mission, data: dict, *, creating: bool):
     if creating and data.get("kind"):
         mission.kind = data["kind"]
+    date_errors = _date_errors(mission, data, creating)
     for name in MISSION_FIELDS:
         if name in data:
             setattr(mission, name, data[name])
     errors = check_internship(mission)
-    today = timezone.localdate()
-    if mission.start_date and ("start_date" in data or creating) and mission.start_date < today:
-        errors["start_date"] = [_("The start date is in the past.")]
+    errors.update(date_errors)
+    if (
+        mission.is_internship
+        and "end_date" not in errors
+        and (weeks_between(mission.start_date, mission.end_date) or 0) > MAX_INTERNSHIP_WEEKS
+    ):
+        errors["end_date"] = [_("An internship lasts 52 weeks at most: check the end date.")]
     if mission.schedule == Mission.Schedule.ONE_OFF and mission.start_date:
         mission.end_date = mission.start_date
         mission.weekdays = [mission.start_date.weekday()]
@@ -423,6 +452,11 @@ def apply_spontaneously(
         if not internship.get("wished_level"):
             raise ValidationError({"wished_level": [_("Choose your level of study.")]})
         fields = {k: internship.get(k) for k in ("wished_trade", "wished_level", "available_from", "available_weeks")}
+        if fields["available_from"] is not None:
+            try:
+                from_today(fields["available_from"])
+            except ValidationError as error:
+                raise ValidationError({"available_from": error.messages}) from None
         fields["wished_trade"] = (fields["wished_trade"] or "").strip()
         fields["kind"] = Mission.Kind.INTERNSHIP
     validate_cv(cv)

@@ -478,54 +478,79 @@ def _organization_for_member(request, slug) -> Organization:
     return organization
 
 
+# The dashboard lists an organisation's offers a page at a time: a City direction has hundreds.
+MISSIONS_PER_PAGE = 25
+
+
+def _statistics_blocks(organization, manages_internships: bool, selected=None) -> list:
+    """The dashboard's figures, one block per kind of offers (never added together), or the one offer's."""
+    if selected is not None:
+        blocks = [selectors.organization_statistics(organization, selected.kind, mission=selected)]
+    else:
+        blocks = [selectors.organization_statistics(organization, Mission.Kind.VOLUNTEERING)]
+        if manages_internships:
+            blocks.append(selectors.organization_statistics(organization, Mission.Kind.INTERNSHIP))
+    for block in blocks:
+        block["response_time"] = selectors.human_duration(block["response_time_hours"])
+    return blocks
+
+
 @login_required
 def dashboard(request, slug, form=None):
     organization = _organization_for_member(request, slug)
-    missions = Mission.objects.filter(organization=organization).order_by("-created_at")
+    missions = Mission.objects.filter(organization=organization).order_by("-created_at", "-pk")
     # A direction's plain members see its volunteering only: internships are its administrators' and correspondents'.
     manages_internships = request.user.has_perm("volunteering.manage_internships", organization)
     if not manages_internships:
         missions = missions.exclude(kind=Mission.Kind.INTERNSHIP)
-    missions = list(missions)
-    counts = selectors.mission_status_counts(organization)
-    for m in missions:
+    selected, page = None, None
+    mission_param = request.GET.get("mission")
+    if mission_param == "spontaneous":
+        applications = selectors.organization_applications(organization).filter(mission__isnull=True)
+    elif (mission_pk := whole_number(mission_param)) is not None:
+        # One offer: only its row, its applications and its figures are read, whatever the organisation's size.
+        selected = missions.filter(pk=mission_pk).first()
+        if selected is None:
+            raise Http404
+        applications = selectors.organization_applications(organization, mission=selected)
+    else:
+        applications = selectors.organization_applications(organization)
+    if selected is not None:
+        shown = [selected]
+    else:
+        page = Paginator(missions, MISSIONS_PER_PAGE).get_page(request.GET.get("page"))
+        shown = list(page.object_list)
+    counts = selectors.mission_status_counts(organization, shown)
+    for m in shown:
         by_status = counts.get(m.pk, {})
         # (French label, count) in the order of the statuses: the raw values never reach the page.
         m.status_counts = [
             (label, by_status[value]) for value, label in Application.Status.choices if value in by_status
         ]
         m.applications_total = sum(by_status.values())
-    selected = None
-    mission_param = request.GET.get("mission")
-    if mission_param == "spontaneous":
-        applications = selectors.organization_applications(organization).filter(mission__isnull=True)
-    elif (mission_pk := whole_number(mission_param)) is not None:
-        selected = next((m for m in missions if m.pk == mission_pk), None)
-        if selected is None:
-            raise Http404
-        applications = selectors.organization_applications(organization, mission=selected)
-    else:
-        applications = selectors.organization_applications(organization)
     if not manages_internships:
         applications = applications.exclude(kind=Mission.Kind.INTERNSHIP)
     status = request.GET.get("status")
     if status in Application.Status.values:
         applications = applications.filter(status=status)
     applications = list(applications[:200])
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "volunteering/dashboard.html",
         {
             "organization": organization,
-            "missions": missions,
+            "missions": shown,
+            "page": page,
+            "querystring": query.urlencode(),
             "selected": selected,
             "mission_param": mission_param or "",
             "applications": applications,
             "statuses": Application.Status.choices,
             "status_filter": status or "",
             "form": form or StatusForm(),
-            "stats": selectors.organization_statistics(organization),
-            "response_time": selectors.human_duration(selectors.public_response_time(organization)),
+            "statistics": _statistics_blocks(organization, manages_internships, selected),
             "manages_internships": manages_internships,
         },
     )

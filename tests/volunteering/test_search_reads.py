@@ -74,3 +74,30 @@ def test_ranking_the_ids_first_keeps_the_rows_the_order_and_the_count(organizati
     assert [m.pk for m in ranked] == [m.pk for m in plain]
     assert [round(m.distance_m.m) for m in ranked] == [round(m.distance_m.m) for m in plain]
     assert [m.pk for m in ranked[1:3]] == [m.pk for m in plain[1:3]]
+
+
+def test_a_ranked_search_knows_its_count_without_asking_the_database(organization, django_assert_num_queries):
+    for n in range(3):
+        MissionFactory(organization=organization, title=f"Jardin partagé n°{n}")
+    ranked = selectors.search_missions(selectors.MissionFilters(q="jardin", near=HOTEL_DE_VILLE.clone(), radius_km=3))
+    with django_assert_num_queries(0):
+        assert ranked.count() == 3
+    with django_assert_num_queries(1):  # filtered further: counted in the database, never the stale number
+        assert ranked.filter(title__endswith="1").count() == 1
+
+
+@pytest.mark.parametrize("matches", [1, 12])
+def test_the_internship_search_reads_the_same_few_queries_whatever_it_finds(
+    db, client, matches, django_assert_num_queries
+):
+    from .factories import DirectionFactory, InternshipFactory
+
+    direction = DirectionFactory()
+    for n in range(matches):
+        InternshipFactory(organization=direction, title=f"Stage jardinier n°{n}", level="bac_2", paid=True)
+    InternshipFactory(organization=direction, title="Stage jardinier non gratifié", level="bac_2", paid=False)
+    params = {"kind": "internship", "q": "jardinier", "level": "bac_2", "paid": "true", "near": "2.3522,48.8566"}
+    # The matching ids, their page, the page's themes, the strategy outcomes of the page: no COUNT of the ids.
+    with django_assert_num_queries(4):
+        response = client.get("/api/v1/volunteering/missions/", params)
+    assert response.json()["count"] == matches
