@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Moderated
@@ -82,7 +82,7 @@ class Idea(Moderated):
     theme_ids = ArrayField(models.IntegerField(), default=list, editable=False)
     district_numbers = ArrayField(models.SmallIntegerField(), default=list, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_at = models.DateTimeField(pgettext_lazy("ideas", "updated at"), auto_now=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     class Meta:
@@ -234,7 +234,7 @@ class Connection(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
         ACCEPTED = "accepted", _("accepted")
-        DECLINED = "declined", _("declined")
+        DECLINED = "declined", pgettext_lazy("ideas", "declined")
 
     idea = models.ForeignKey(Idea, verbose_name=_("idea"), on_delete=models.CASCADE, related_name="connections")
     need = models.ForeignKey(Need, verbose_name=_("need"), on_delete=models.CASCADE, related_name="connections")
@@ -280,10 +280,14 @@ class Message(models.Model):
         Connection, verbose_name=_("conversation"), on_delete=models.CASCADE, related_name="messages"
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("ideas", "author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     body = models.TextField(_("message"), max_length=5000)
-    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("ideas", "sent at"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -317,7 +321,11 @@ class Support(models.Model):
 class Comment(Moderated):
     idea = models.ForeignKey(Idea, verbose_name=_("idea"), on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("ideas", "author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     body = models.TextField(_("comment"), max_length=3000, blank=True)
     # One level of replies: a reply's parent is always a top-level comment (services.add_comment flattens).
@@ -354,7 +362,11 @@ class Comment(Moderated):
 class NewsPost(models.Model):
     idea = models.ForeignKey(Idea, verbose_name=_("idea"), on_delete=models.CASCADE, related_name="news")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("ideas", "author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     title = models.CharField(_("title"), max_length=150)
     body = models.TextField(_("text"), max_length=5000)
@@ -387,8 +399,8 @@ class TimelineEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = _("timeline event")
-        verbose_name_plural = _("timeline events")
+        verbose_name = pgettext_lazy("ideas", "timeline event")
+        verbose_name_plural = pgettext_lazy("ideas", "timeline events")
 
     def __str__(self):
         return self.text

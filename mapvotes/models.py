@@ -6,6 +6,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.geo import GeometryValidator
 from core.models import District, Moderated, Quartier, Theme
@@ -63,7 +64,7 @@ class Proposal(Moderated):
         related_name="merged_from",
     )
     search = SearchVectorField(null=True, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(pgettext_lazy("mapvotes", "created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -116,7 +117,7 @@ class Vote(models.Model):
         Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="votes", db_index=False
     )
     value = models.CharField(_("vote"), max_length=7, choices=Value.choices)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("mapvotes", "created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -156,7 +157,7 @@ class Comment(Moderated):
     parent = models.ForeignKey(
         "self", verbose_name=_("in reply to"), null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("mapvotes", "created at"), auto_now_add=True)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
     # Deleted by its author: the body is wiped but the row stays, so that its replies keep their place.
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import District, Moderated, Theme
 from core.search import CONFIG
@@ -50,7 +51,9 @@ class Section(models.Model):
     title = models.CharField(_("title"), max_length=200)
     theme = models.ForeignKey(Theme, verbose_name=_("theme"), on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("draft text (Markdown)"), blank=True)
-    revision = models.PositiveIntegerField(_("revision"), default=1, help_text=_("Incremented at every saved edit."))
+    revision = models.PositiveIntegerField(
+        pgettext_lazy("strategy", "revision"), default=1, help_text=_("Incremented at every saved edit.")
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     updated_by = models.ForeignKey(
@@ -165,7 +168,7 @@ class Contribution(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, blank=True, on_delete=models.SET_NULL
     )
     url = models.CharField(_("link"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(pgettext_lazy("strategy", "created at"), default=timezone.now)
     is_public = models.BooleanField(_("public"), default=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
     public_reason = models.TextField(_("public reason"), blank=True)
@@ -258,7 +261,7 @@ class SectionComment(Moderated):
     )
     quote = models.TextField(_("quoted passage"), blank=True, max_length=1000)
     body = models.TextField(_("comment"), max_length=5000)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(pgettext_lazy("strategy", "created at"), default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -281,7 +284,7 @@ class Consultation(models.Model):
     ends_at = models.DateTimeField(_("end"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(pgettext_lazy("strategy", "created at"), default=timezone.now)
     sections = models.ManyToManyField(Section, through="ConsultationSection", related_name="consultations")
 
     class Meta:
@@ -336,12 +339,12 @@ class Annotation(Moderated):
     fingerprint = models.CharField(max_length=64)
     anchored_revision = models.PositiveIntegerField(default=1)
     is_outdated = models.BooleanField(_("on an earlier version"), default=False)
-    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(pgettext_lazy("strategy", "accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     supporters_count = models.PositiveIntegerField(_("supporters"), default=0)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(pgettext_lazy("strategy", "created at"), default=timezone.now)
 
     class Meta:
         ordering = ["paragraph", "created_at", "pk"]
@@ -375,7 +378,7 @@ class AnnotationReply(Moderated):
     annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="replies")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     body = models.TextField(_("reply"), max_length=5000)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(pgettext_lazy("strategy", "created at"), default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -393,7 +396,7 @@ class Workshop(models.Model):
     participants = models.PositiveIntegerField(_("number of participants"))
     organiser = models.CharField(_("organiser"), max_length=200)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(pgettext_lazy("strategy", "created at"), default=timezone.now)
     contributions = models.ManyToManyField(Contribution, related_name="workshops", blank=True)
 
     class Meta:

@@ -790,9 +790,15 @@ def _shown_in_french(catalog_path) -> list[str]:
     return wrong
 
 
-def test_budget_words_are_the_ones_its_pages_show():
-    """ "Merge", "Stage", "All", "Vote"… mean other things in other apps: the budget gives them a context."""
-    assert not _shown_in_french(ROOT / "budget/locale/fr/LC_MESSAGES/django.po")
+@pytest.mark.parametrize(
+    "catalog",
+    sorted((ROOT / "locale/fr/LC_MESSAGES/django.po",) + tuple(ROOT.glob("*/locale/fr/LC_MESSAGES/django.po"))),
+    ids=lambda path: path.relative_to(ROOT).parts[0],
+)
+def test_each_apps_words_are_the_ones_its_pages_show(catalog):
+    """ "Filter", "All", "places", "created at"… mean other things in other apps (or in Django's admin, whose catalog
+    comes first): an app whose word differs gives it a context, or takes the word every page shows."""
+    assert not _shown_in_french(catalog)
 
 
 TAG = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}|<[^>]*>", re.DOTALL)

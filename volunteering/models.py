@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core import search
 from core.geo import GeometryValidator
@@ -145,7 +146,7 @@ class Mission(models.Model):
         _("hours"), default=2, validators=[MinValueValidator(1), MaxValueValidator(2000)]
     )
     places = models.PositiveIntegerField(
-        _("places"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10000)]
+        pgettext_lazy("volunteering", "places"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10000)]
     )
     accepted_count = models.PositiveIntegerField(_("accepted volunteers"), default=0, editable=False)
     skills = ArrayField(models.CharField(max_length=60), verbose_name=_("skills wanted"), default=list, blank=True)
@@ -164,8 +165,8 @@ class Mission(models.Model):
         db_persist=True,
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_at = models.DateTimeField(pgettext_lazy("volunteering", "created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(pgettext_lazy("volunteering", "updated at"), auto_now=True)
     reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True, editable=False)
 
     class Meta:
@@ -266,7 +267,7 @@ class VolunteerProfile(models.Model):
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
     weekly_email = models.BooleanField(_("weekly e-mail of matching missions"), default=False)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_at = models.DateTimeField(pgettext_lazy("volunteering", "updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("volunteer profile")
@@ -334,7 +335,7 @@ class Application(models.Model):
     convocation_place = models.CharField(_("meeting place"), max_length=250, blank=True)
     convocation_message = models.TextField(_("meeting message"), blank=True)
     created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_at = models.DateTimeField(pgettext_lazy("volunteering", "updated at"), auto_now=True)
     first_response_at = models.DateTimeField(_("first answer at"), null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -401,7 +402,11 @@ class ApplicationMessage(models.Model):
         Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="messages"
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("volunteering", "author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     body = models.TextField(_("message"), max_length=5000)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
@@ -457,7 +462,7 @@ class SavedSearch(models.Model):
     )
     query = models.CharField(_("search"), max_length=2000, blank=True)
     weekly_email = models.BooleanField(_("weekly e-mail of new matching offers"), default=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("volunteering", "created at"), auto_now_add=True)
     last_sent_at = models.DateTimeField(_("last e-mail"), null=True, blank=True, editable=False)
 
     class Meta:
