@@ -119,7 +119,7 @@ def test_the_whole_campaign_from_an_address_to_the_map(new_page, live_server_url
     desk.goto(f"{live_server_url}{similar.get_absolute_url()}")
     desk.get_by_label("Projet qu'il rejoint").select_option(label=mine.title)
     with desk.expect_navigation():
-        desk.get_by_role("button", name="Fusionner").click()
+        desk.get_by_role("button", name="Regrouper").click()
     desk.goto(f"{live_server_url}{mine.get_absolute_url()}")
     desk.get_by_label("Note de co-construction (publique)").fill("Atelier avec la porteuse : trois bancs, pas quatre.")
     with desk.expect_navigation():
@@ -157,7 +157,7 @@ def test_the_whole_campaign_from_an_address_to_the_map(new_page, live_server_url
     with desk.expect_navigation():
         desk.get_by_role("button", name="Ouvrir la phase suivante aujourd'hui").click()
     desk.goto(f"{live_server_url}{mine.get_absolute_url()}")
-    desk.get_by_label(re.compile("^Stade")).select_option("works")
+    desk.get_by_label(re.compile("^Étape")).select_option("works")
     desk.get_by_label("Avancement (%)").fill("40")
     desk.get_by_label(re.compile("Nouvelles pour les personnes")).fill("Les bancs sont commandés.")
     with desk.expect_navigation():
