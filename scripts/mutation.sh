@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Mutation testing of one app's business rules: `make mutation APP=pages [MUTATION_TESTS=tests/…] [MUTATION_ONLY=…]`.
+# Mutation testing of one app's business rules: `make mutation APP=pages [MUTATION_TESTS=tests/…] [MUTATION_ONLY=…]
+# [MUTATION_FILES=rules]`.
 # mutmut mutates <app>/services.py, selectors.py and rules.py one small change at a time and runs the app's tests
 # (our pytest, on the real PostGIS test database) against each; a mutant the tests let through "survives".
 # Everything happens in a copy of the checkout under var/mutation/<app>/ (mutmut works in a mutants/ folder there).
@@ -15,7 +16,8 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 rsync -a --exclude .venv --exclude var --exclude .git --exclude mutants ./ "$WORK/"
 packages=$(for d in */__init__.py; do dirname "$d"; done | grep -v -x -e tests -e bench | sed 's/.*/"&"/' | paste -sd, -)
-targets=$(for f in services selectors rules; do [[ -f "$APP/$f.py" ]] && echo "\"$APP/$f.py\""; done | paste -sd, -)
+# MUTATION_FILES="rules": only some of the three modules (names without .py).
+targets=$(for f in ${MUTATION_FILES:-services selectors rules}; do [[ -f "$APP/$f.py" ]] && echo "\"$APP/$f.py\""; done | paste -sd, -)
 tests=$(printf '"%s",' "${TESTS[@]}")
 cat >> "$WORK/pyproject.toml" <<TOML
 
