@@ -1,5 +1,7 @@
 """Ballots on real parallel PostgreSQL connections: one ballot per account, totals equal rows."""
 
+from django.db.models import Count
+
 from budget import services
 from budget.models import Ballot, BallotChoice
 from tests.factories import ResidentFactory
@@ -48,3 +50,50 @@ def test_parallel_ballots_of_one_account_never_exceed_the_envelope(reference_dat
     assert Ballot.objects.filter(voter=voter).count() == 1
     chosen = sorted(BallotChoice.objects.values_list("project_id", flat=True))
     assert chosen in [sorted(ids) for ids in fitting]
+
+
+def test_two_hundred_accounts_voting_at_once_give_totals_equal_to_rows(reference_data):
+    """200 residents cast and change their ballots at the same moment, over 50 parallel PostgreSQL connections (4
+    residents each, their requests interleaved with everyone else's): one ballot each, each project's count of
+    choices equal to the rows, as the results will count them."""
+    import threading
+
+    from django.db import connection
+
+    campaign = make_campaign(paris=1_000_000)
+    projects = [make_project(campaign, "paris", 300_000, f"Projet {i}") for i in range(3)]
+    voters = [ResidentFactory() for _ in range(200)]
+    # every resident first picks two projects, then changes to one: the last answer is what counts
+    first = {v.pk: [projects[i % 3].pk, projects[(i + 1) % 3].pk] for i, v in enumerate(voters)}
+    last = {v.pk: [projects[i % 3].pk] for i, v in enumerate(voters)}
+    barrier, errors = threading.Barrier(50), []
+
+    def worker(group):
+        try:
+            connection.ensure_connection()
+            barrier.wait()
+            for voter in group:
+                services.cast_ballot(voter, campaign, first[voter.pk])
+            for voter in group:
+                services.cast_ballot(voter, campaign, last[voter.pk])
+        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(voters[i::50],)) for i in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+
+    assert errors == []
+    assert Ballot.objects.filter(campaign=campaign).count() == 200
+    rows = dict(BallotChoice.objects.values_list("project_id").annotate(n=Count("pk")))
+    expected = {p.pk: sum(1 for ids in last.values() if ids == [p.pk]) for p in projects}
+    assert rows == expected and sum(rows.values()) == 200
+    for voter in voters[:10]:
+        assert (
+            list(BallotChoice.objects.filter(ballot__voter=voter).values_list("project_id", flat=True))
+            == last[voter.pk]
+        )
