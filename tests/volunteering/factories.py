@@ -103,3 +103,29 @@ def mission_data(**extra):
     }
     data.update(extra)
     return data
+
+
+def internship_payload(**extra):
+    """What a direction posts to create an internship offer (the API's fields), eight unpaid weeks from in ten days;
+    `extra` overrides fields, dates given as dates or ISO strings."""
+    from tests.factories import REPUBLIQUE
+
+    data = {
+        "kind": "internship",
+        "title": "Stage jardinier au parc Monceau",
+        "description": "Rejoindre l'équipe du parc.",
+        "tasks": "Tailler, planter, arroser.",
+        "trade": "Jardinier paysagiste",
+        "level": "cap_bac",
+        "paid": False,
+        "weekly_hours": 35,
+        "duration_weeks": 8,
+        "location": {"type": "Point", "coordinates": [REPUBLIQUE.x, REPUBLIQUE.y]},
+        "address": "Parc Monceau",
+        "start_date": in_days(10).isoformat(),
+        "end_date": in_days(60).isoformat(),
+        "places": 2,
+        "tutor_name": "Camille Tuteur",
+    }
+    data.update({k: v.isoformat() if isinstance(v, datetime.date) else v for k, v in extra.items()})
+    return data

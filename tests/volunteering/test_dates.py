@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.conftest import client_for
 from tests.factories import REPUBLIQUE, UserFactory
-from tests.volunteering.factories import MINIMAL_PDF, InternshipFactory, in_days
+from tests.volunteering.factories import MINIMAL_PDF, InternshipFactory, in_days, internship_payload
 from volunteering import services
 from volunteering.models import Application, Mission
 from volunteering.validators import MAX_DAYS_AHEAD
@@ -103,23 +103,8 @@ class TestSpontaneousApplication:
 
 
 def offer(**extra):
-    data = {
-        "kind": "internship",
-        "title": "Stage jardinier au parc Monceau",
-        "description": "Rejoindre l'équipe du parc.",
-        "tasks": "Tailler, planter, arroser.",
-        "trade": "Jardinier paysagiste",
-        "level": "cap_bac",
-        "paid": True,
-        "weekly_hours": 35,
-        "location": {"type": "Point", "coordinates": [REPUBLIQUE.x, REPUBLIQUE.y]},
-        "address": "Parc Monceau",
-        "start_date": in_days(10).isoformat(),
-        "end_date": in_days(60).isoformat(),
-        "places": 2,
-    }
-    data.update({k: v.isoformat() if isinstance(v, datetime.date) else v for k, v in extra.items()})
-    return data
+    """A paid offer (no duration rule in the way of the dates under test)."""
+    return internship_payload(**{"paid": True, **extra})
 
 
 class TestInternshipOffer:

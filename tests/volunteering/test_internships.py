@@ -16,6 +16,7 @@ from tests.volunteering.factories import (
     InternshipFactory,
     MissionFactory,
     in_days,
+    internship_payload,
 )
 from volunteering import selectors, services
 from volunteering.models import Application, Mission
@@ -28,31 +29,11 @@ def pdf():
     return SimpleUploadedFile("cv.pdf", MINIMAL_PDF, content_type="application/pdf")
 
 
-def payload(**extra):
-    data = {
-        "kind": "internship",
-        "title": "Stage jardinier au parc Monceau",
-        "description": "Rejoindre l'équipe du parc.",
-        "tasks": "Tailler, planter, arroser.",
-        "trade": "Jardinier paysagiste",
-        "level": "cap_bac",
-        "paid": False,
-        "weekly_hours": 35,
-        "duration_weeks": 8,
-        "location": {"type": "Point", "coordinates": [REPUBLIQUE.x, REPUBLIQUE.y]},
-        "address": "Parc Monceau",
-        "start_date": in_days(10).isoformat(),
-        "end_date": in_days(60).isoformat(),
-        "places": 2,
-        "tutor_name": "Camille Tuteur",
-    }
-    data.update(extra)
-    return data
-
-
 class TestPaidBeyondEightWeeks:
     def test_eight_weeks_unpaid_is_accepted(self, correspondent):
-        response = client_for(correspondent).post(BASE + "missions/", payload(duration_weeks=8), format="json")
+        response = client_for(correspondent).post(
+            BASE + "missions/", internship_payload(duration_weeks=8), format="json"
+        )
         assert response.status_code == 201, response.content
         body = response.json()
         assert (body["kind"], body["level"], body["paid"], body["duration_weeks"]) == (
@@ -63,24 +44,28 @@ class TestPaidBeyondEightWeeks:
         )
 
     def test_nine_weeks_unpaid_is_400_on_paid_in_french(self, correspondent):
-        response = client_for(correspondent).post(BASE + "missions/", payload(duration_weeks=9), format="json")
+        response = client_for(correspondent).post(
+            BASE + "missions/", internship_payload(duration_weeks=9), format="json"
+        )
         assert response.status_code == 400
         assert "8 semaines" in response.json()["errors"]["paid"][0]
 
     def test_nine_weeks_unpaid_is_400_in_english_on_request(self, correspondent):
         client = client_for(correspondent)
-        response = client.post(BASE + "missions/", payload(duration_weeks=9), format="json", HTTP_ACCEPT_LANGUAGE="en")
+        response = client.post(
+            BASE + "missions/", internship_payload(duration_weeks=9), format="json", HTTP_ACCEPT_LANGUAGE="en"
+        )
         assert "must be paid" in response.json()["errors"]["paid"][0]
 
     @pytest.mark.parametrize("weeks", [1, 9, 26, 52])
     def test_paid_any_length_is_accepted(self, correspondent, weeks):
         response = client_for(correspondent).post(
-            BASE + "missions/", payload(paid=True, duration_weeks=weeks), format="json"
+            BASE + "missions/", internship_payload(paid=True, duration_weeks=weeks), format="json"
         )
         assert response.status_code == 201, response.content
 
     def test_duration_from_the_dates_when_not_given(self, correspondent, direction):
-        data = {k: v for k, v in payload().items() if k not in ("location", "duration_weeks")}
+        data = {k: v for k, v in internship_payload().items() if k not in ("location", "duration_weeks")}
         data.update(location=REPUBLIQUE, start_date=in_days(10), end_date=in_days(10 + 7 * 12 - 1), themes=[])
         with pytest.raises(ValidationError) as error:
             services.create_mission(correspondent, data, organization=direction)
@@ -95,7 +80,7 @@ class TestPaidBeyondEightWeeks:
         page = client.get("/benevolat/stages/nouveau/")
         assert page.status_code == 200
         assert "plus de 8 semaines" in page.content.decode()
-        data = payload(duration_weeks=10, start_date=in_days(10), end_date=in_days(80))
+        data = internship_payload(duration_weeks=10, start_date=in_days(10), end_date=in_days(80))
         data.pop("location")
         data.update(address="Parc Monceau", longitude=REPUBLIQUE.x, latitude=REPUBLIQUE.y, action="publish")
         response = client.post("/benevolat/stages/nouveau/", data)
@@ -104,7 +89,7 @@ class TestPaidBeyondEightWeeks:
         assert not Mission.objects.filter(kind="internship").exists()
 
     def test_an_association_cannot_offer_internships(self, org_admin):
-        response = client_for(org_admin).post(BASE + "missions/", payload(), format="json")
+        response = client_for(org_admin).post(BASE + "missions/", internship_payload(), format="json")
         assert response.status_code == 403
 
 
