@@ -135,3 +135,16 @@ def cache_down(settings):
         }
     }
     settings.DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language (French), as each request does: Django's LocaleMiddleware activates
+    a request's language in its thread and leaves it there, so a test that asked in English would otherwise leave
+    English to the service calls of the next test (found with a random order: French refusals read in English)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
