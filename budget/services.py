@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 
+from accounts.rules import refusal_reason
 from core import contributions, follows, images, moderation
-from core.forms import whole_number
+from core.forms import clean_text, whole_number
 from core.geo import GeometryValidator, locate
 from core.notifications import Message, notify
 from core.side_effects import side_effect
@@ -47,18 +48,6 @@ PHASE_FIELDS = [
 ]
 
 
-def _refusal(user) -> str:
-    from accounts.rules import refusal_reason
-
-    return refusal_reason(user)
-
-
-def _text(value, field, max_length, required=True) -> str:
-    from mapvotes.services import clean_text
-
-    return clean_text(value, field, max_length, required)
-
-
 def scope_for(campaign: Campaign, code) -> Scope:
     """`paris` or an arrondissement number 1–20 → the campaign's scope, or a 400 on `scope`."""
     code = str(code or "").strip().lower()
@@ -81,11 +70,11 @@ def submit_project(
     if not author.has_perm("budget.submit_project", campaign):
         if author.is_authenticated and author.is_verified:
             raise PermissionDenied(_("Projects can only be submitted during the submission phase."))
-        raise PermissionDenied(_refusal(author))
+        raise PermissionDenied(refusal_reason(author))
     errors, values = {}, {}
     for name, check in (
-        ("title", lambda: _text(title, "title", TITLE_MAX)),
-        ("description", lambda: _text(description, "description", DESCRIPTION_MAX)),
+        ("title", lambda: clean_text(title, "title", TITLE_MAX)),
+        ("description", lambda: clean_text(description, "description", DESCRIPTION_MAX)),
         ("scope", lambda: scope_for(campaign, scope)),
         ("geometry", lambda: _check_geometry(geometry)),
         ("estimated_need", lambda: _amount(estimated_need, "estimated_need")),
@@ -136,11 +125,11 @@ def submit_project(
 def add_photo(agent, project, upload, caption="") -> ProjectPhoto:
     """The services add a picture (of the site, of the works) to a project's page."""
     if not agent.has_perm("budget.follow_up", project):
-        raise PermissionDenied(_refusal(agent))
+        raise PermissionDenied(refusal_reason(agent))
     if upload is None:
         raise ValidationError({"photo": [_("Choose a picture.")]})
     content = images.reencode(upload, field="photo", name="photo.jpg")
-    picture = ProjectPhoto(project=project, added_by=agent, caption=_text(caption, "caption", 200, required=False))
+    picture = ProjectPhoto(project=project, added_by=agent, caption=clean_text(caption, "caption", 200, required=False))
     picture.image.save(content.name, content, save=False)
     picture.save()
     return picture
@@ -149,10 +138,10 @@ def add_photo(agent, project, upload, caption="") -> ProjectPhoto:
 def add_note(agent, project, text, kind=ProjectNote.Kind.COCONSTRUCTION) -> ProjectNote:
     """A public co-construction note (the services and the author refine the project), shown on its page."""
     if not agent.has_perm("budget.study_project", project):
-        raise PermissionDenied(_refusal(agent))
+        raise PermissionDenied(refusal_reason(agent))
     if kind not in ProjectNote.Kind.values:
         raise ValidationError({"kind": [_("Unknown kind of note.")]})
-    note = ProjectNote.objects.create(project=project, kind=kind, text=_text(text, "text", 2000), author=agent)
+    note = ProjectNote.objects.create(project=project, kind=kind, text=clean_text(text, "text", 2000), author=agent)
     if kind == ProjectNote.Kind.COCONSTRUCTION and project.author_id and project.author_id != agent.pk:
         message = Message(
             gettext_noop("A co-construction note was added to your project “{target}”"), target=project.title
@@ -190,8 +179,8 @@ def study_verdict(
 ) -> Project:
     """The services' verdict: admissible with a cost (and a lead direction), or not with a public reason."""
     if not agent.has_perm("budget.study_project", project):
-        raise PermissionDenied(_refusal(agent))
-    reason = _text(reason, "reason", 2000, required=not admissible)
+        raise PermissionDenied(refusal_reason(agent))
+    reason = clean_text(reason, "reason", 2000, required=not admissible)
     cost = _amount(cost, "cost")
     if lead_direction is not None and lead_direction.kind != "city_service":
         raise ValidationError({"lead_direction": [_("The lead direction must be one of the City's services.")]})
@@ -228,12 +217,12 @@ def study_verdict(
 def merge_projects(agent, project, into, reason="") -> Project:
     """Regroupement: `project` joins `into`; both authors are told."""
     if not agent.has_perm("budget.study_project", project):
-        raise PermissionDenied(_refusal(agent))
+        raise PermissionDenied(refusal_reason(agent))
     if project.pk == into.pk or into.campaign_id != project.campaign_id:
         raise ValidationError({"into": [_("Merge into another project of the same campaign.")]})
     project.status = Project.Status.MERGED
     project.merged_into = into
-    project.status_reason = _text(reason, "reason", 2000, required=False)
+    project.status_reason = clean_text(reason, "reason", 2000, required=False)
     with transaction.atomic():
         project.save()
         moderation.record(agent, "budget.merge", project, project.status_reason, into=into.pk)
@@ -247,7 +236,7 @@ def merge_projects(agent, project, into, reason="") -> Project:
 
 def _ballot_refusal(voter, campaign):
     if not voter.is_authenticated or not voter.is_verified:
-        raise PermissionDenied(_refusal(voter))
+        raise PermissionDenied(refusal_reason(voter))
     if campaign.phase != "vote":
         raise PermissionDenied(_("The vote of this campaign is not open."))
     if not voter.home_district_id:
@@ -415,7 +404,7 @@ def compute_results(agent, campaign) -> dict:
     """Count the ballots and select the winners per scope while the envelope allows (a project that does not fit
     is skipped and the next one considered). Returns {scope: [(project, selected)]}."""
     if not agent.has_perm("budget.publish_results", campaign):
-        raise PermissionDenied(_refusal(agent))
+        raise PermissionDenied(refusal_reason(agent))
     with transaction.atomic():
         outcome = count_and_select(campaign)
         winners = sorted(p.pk for rows in outcome.values() for p, selected in rows if selected)
@@ -519,12 +508,12 @@ def count_and_select(campaign) -> dict:
 def enter_paper_count(agent, project, polling_place, count) -> PaperCount:
     """An agent enters the paper ballots of a polling place for a project; a second agent must validate them."""
     if not agent.has_perm("budget.count_paper", project.campaign):
-        raise PermissionDenied(_refusal(agent))
+        raise PermissionDenied(refusal_reason(agent))
     if project.status != Project.Status.ADMISSIBLE:
         raise ValidationError({"project": [_("This project is not put to the vote.")]})
     if project.campaign.results_published:
         raise ValidationError({"project": [_("The results of this campaign are published: paper ballots are closed.")]})
-    place = _text(polling_place, "polling_place", 120)
+    place = clean_text(polling_place, "polling_place", 120)
     try:
         count = int(count)
     except (TypeError, ValueError):
@@ -547,7 +536,7 @@ def enter_paper_count(agent, project, polling_place, count) -> PaperCount:
 def validate_paper_count(agent, paper: PaperCount) -> PaperCount:
     """The second agent checks the count against the minutes and validates it: then it is counted, and frozen."""
     if not agent.has_perm("budget.count_paper", paper.campaign):
-        raise PermissionDenied(_refusal(agent))
+        raise PermissionDenied(refusal_reason(agent))
     with transaction.atomic():
         paper = PaperCount.objects.select_for_update().get(pk=paper.pk)
         if paper.validated_by_id:
@@ -565,7 +554,7 @@ def validate_paper_count(agent, paper: PaperCount) -> PaperCount:
 def set_phase_dates(agent, campaign, dates: dict) -> Campaign:
     """New opening dates of the phases (the current phase follows the dates); they must stay in order."""
     if not agent.has_perm("budget.manage_campaign", campaign):
-        raise PermissionDenied(_refusal(agent))
+        raise PermissionDenied(refusal_reason(agent))
     values = {}
     for _phase, field in PHASE_FIELDS:
         value = dates.get(field, getattr(campaign, field))
@@ -586,7 +575,7 @@ def set_phase_dates(agent, campaign, dates: dict) -> Campaign:
 def start_next_phase(agent, campaign) -> Campaign:
     """Open the next phase today: its date becomes today and the later phases move so that they follow it."""
     if not agent.has_perm("budget.manage_campaign", campaign):
-        raise PermissionDenied(_refusal(agent))
+        raise PermissionDenied(refusal_reason(agent))
     today = timezone.localdate()
     names = [phase for phase, _field in PHASE_FIELDS]
     current = names.index(campaign.phase)
@@ -611,7 +600,7 @@ def start_next_phase(agent, campaign) -> Campaign:
 
 def set_envelope(agent, scope, envelope, popular_share) -> Scope:
     if not agent.has_perm("budget.manage_campaign", scope.campaign):
-        raise PermissionDenied(_refusal(agent))
+        raise PermissionDenied(refusal_reason(agent))
     envelope = _amount(envelope, "envelope")
     share = _amount(popular_share, "popular_share") or 0
     if envelope is None:
@@ -625,12 +614,12 @@ def set_envelope(agent, scope, envelope, popular_share) -> Scope:
 
 def follow_up(agent, project, *, stage, progress=None, reason="") -> Project:
     if not agent.has_perm("budget.follow_up", project):
-        raise PermissionDenied(_refusal(agent))
+        raise PermissionDenied(refusal_reason(agent))
     if not project.winner:
         raise ValidationError({"stage": [_("Only winning projects are followed through their stages.")]})
     if stage not in Project.Stage.values:
         raise ValidationError({"stage": [pgettext_lazy("budget", "Unknown stage.")]})
-    reason = _text(reason, "reason", 2000, required=stage == Project.Stage.ABANDONED)
+    reason = clean_text(reason, "reason", 2000, required=stage == Project.Stage.ABANDONED)
     previous = project.stage
     project.stage, project.stage_reason = stage, reason
     if progress is not None:
@@ -649,8 +638,7 @@ def follow_up(agent, project, *, stage, progress=None, reason="") -> Project:
         message = Message(
             gettext_noop("The project “{target}” moved to a new stage: {stage}"), target=project.title, stage=label
         )
-        with side_effect("telling the followers of budget project %s", project.pk):
-            follows.notify_followers(project, "follow.status", message, reason, url=project.get_absolute_url())
+        follows.notify_followers(project, "follow.status", message, reason, url=project.get_absolute_url())
     return project
 
 
@@ -663,7 +651,7 @@ def project_action(agent, project, action, data, files=None) -> str:
     """The services' work on a project from its page: verdict, regroupement, co-construction note, follow-up, picture.
     `data` holds the posted fields."""
     if not agent.has_perm("budget.study_project", project):
-        raise PermissionDenied(_refusal(agent))
+        raise PermissionDenied(refusal_reason(agent))
     if action == "verdict":
         study_verdict(
             agent,
@@ -713,7 +701,7 @@ def campaign_action(agent, campaign, action, data, dates=None) -> str:
     dates, None when it is not valid), save the envelopes (`envelope-<scope id>`, `share-<scope id>` in `data`),
     publish the results."""
     if not agent.has_perm("budget.manage_campaign", campaign):
-        raise PermissionDenied(_refusal(agent))
+        raise PermissionDenied(refusal_reason(agent))
     if action == "next":
         start_next_phase(agent, campaign)
         return _("The next phase is open from today.")
@@ -749,7 +737,7 @@ def paper_action(agent, campaign, action, data, entry=None) -> str:
     """The paper ballots page: validate a count (`count` in `data`: its id), or enter one (`entry`: the form's clean
     project, polling place and count, None when the form is not valid)."""
     if not agent.has_perm("budget.count_paper", campaign):
-        raise PermissionDenied(_refusal(agent))
+        raise PermissionDenied(refusal_reason(agent))
     if action == "validate":
         number = whole_number(data.get("count"))
         count = PaperCount.objects.filter(campaign=campaign, pk=number).first() if number is not None else None

@@ -5,6 +5,8 @@ change does to its counters."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.rules import refusal_reason
+
 
 def reply_target(comments, parent, missing_message):
     """The top-level comment a reply joins (threads stay one level deep), from `comments` — the comments of the
@@ -28,23 +30,22 @@ def reply_target(comments, parent, missing_message):
     return target
 
 
-def own_comment_refusal(user, comment, refusal) -> str:
-    """Why `user` may not edit or delete `comment`; `refusal(user)` is the space's reason for what remains (an
-    account not allowed to take part)."""
+def own_comment_refusal(user, comment) -> str:
+    """Why `user` may not edit or delete `comment` (what remains is why the account may not take part)."""
     if not user.is_authenticated:
-        return refusal(user)
+        return refusal_reason(user)
     if comment.author_id != user.pk:
         return str(_("Only the author of a comment can change or delete it."))
     if comment.is_deleted:
         return str(_("This comment was deleted."))
     if comment.is_hidden:
         return str(_("This comment was hidden by the team: it can no longer be changed."))
-    return refusal(user)
+    return refusal_reason(user)
 
 
-def locked_own_comment(user, comment, perm, refusal):
+def locked_own_comment(user, comment, perm):
     """The comment re-read under a row lock (inside the caller's transaction), once `user` holds `perm` on it."""
     comment = type(comment).objects.select_for_update().get(pk=comment.pk)
     if not user.has_perm(perm, comment):
-        raise PermissionDenied(own_comment_refusal(user, comment, refusal))
+        raise PermissionDenied(own_comment_refusal(user, comment))
     return comment

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Follow
 from .notifications import notify
+from .side_effects import side_effect
 
 # kind in URLs -> (model label, what a person may follow: public objects only)
 FOLLOWABLE = {
@@ -71,12 +72,14 @@ def followers(obj):
 
 def notify_followers(obj, kind: str, title, body="", url: str = "", exclude=(), exclude_query=None) -> int:
     """Tell every follower of `obj` except the user ids in `exclude` and `exclude_query` (a values() queryset: the
-    voters, the supporters, who are told otherwise). `notify()` never raises: a failure is logged, the action goes on."""
-    recipients = followers(obj).exclude(pk__in=[pk for pk in exclude if pk is not None])
-    if exclude_query is not None:
-        recipients = recipients.exclude(pk__in=exclude_query)
+    voters, the supporters, who are told otherwise). A side effect: nothing here raises — a failure (of the followers'
+    query as of one notice) is logged and rolled back to its savepoint, and the action that called it goes on."""
     sent = 0
-    for user in recipients.iterator(chunk_size=500):
-        if notify(user, kind, title, body, url=url or obj.get_absolute_url()):
-            sent += 1
+    with side_effect("telling the followers of %s %s", obj._meta.label, obj.pk):
+        recipients = followers(obj).exclude(pk__in=[pk for pk in exclude if pk is not None])
+        if exclude_query is not None:
+            recipients = recipients.exclude(pk__in=exclude_query)
+        for user in recipients.iterator(chunk_size=500):
+            if notify(user, kind, title, body, url=url or obj.get_absolute_url()):
+                sent += 1
     return sent

@@ -7,6 +7,8 @@ is sent and geocoded here (`core.geocoding`), so every form works from the addre
 """
 
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django import forms
@@ -47,6 +49,31 @@ def whole_number(raw) -> int | None:
     if not raw or len(raw) > 18 or not (raw.isascii() and raw.isdigit()):
         return None
     return int(raw)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value, field: str, max_length: int, required: bool = True) -> str:
+    """Plain text, stored as typed (HTML is kept as text and escaped on output), without control characters; a
+    ValidationError on `field` for what is not text, empty when required, or longer than `max_length`."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError({field: [_("This field must be text.")]})
+    value = _CONTROL.sub("", unicodedata.normalize("NFC", value)).strip()
+    if required and not value:
+        raise ValidationError({field: [_("This field is required.")]})
+    if len(value) > max_length:
+        raise ValidationError(
+            {
+                field: [
+                    _("Ensure this field has at most %(max)s characters (it has %(len)s).")
+                    % {"max": max_length, "len": len(value)}
+                ]
+            }
+        )
+    return value
 
 
 def _float(raw) -> float | None:

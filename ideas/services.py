@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Membership, Organization
+from accounts.rules import refusal_reason
 from core import comments, follows, images, moderation
 from core.contributions import contribution_changed, support_changed
 from core.markdown import BASE_TAGS, MarkdownRenderer
@@ -49,23 +50,12 @@ def render_markdown(text: str) -> str:
     return _markdown.render(text)
 
 
-def refusal(user) -> str:
-    """Why `user` may not take part (same sentences as accounts.rules.refusal_reason, translated here too)."""
-    if not user.is_authenticated:
-        return str(_("You need to log in to do this."))
-    if not user.is_active:
-        return str(_("This account is deactivated."))
-    if not user.email_verified:
-        return str(_("Please confirm your e-mail address first: only verified accounts can take part."))
-    return str(_("You are not allowed to do this."))
-
-
 def _require(user, perm: str, obj=None, message=None):
     """Raise PermissionDenied with a sentence saying why (unverified accounts get the reason first)."""
     if user.has_perm(perm, obj):
         return
     if not (user.is_authenticated and user.is_active and user.email_verified):
-        raise PermissionDenied(refusal(user))
+        raise PermissionDenied(refusal_reason(user))
     raise PermissionDenied(str(message or _("You are not allowed to do this.")))
 
 
@@ -374,7 +364,7 @@ def support(user, idea) -> int:
 
 def unsupport(user, idea) -> int:
     if not user.is_authenticated:
-        raise PermissionDenied(refusal(user))
+        raise PermissionDenied(refusal_reason(user))
     with transaction.atomic():
         deleted, _detail = Support.objects.filter(user=user, idea=idea).delete()
         if deleted:
@@ -419,14 +409,10 @@ def _reply_target(idea, parent) -> Comment | None:
     return comments.reply_target(idea.comments.all(), parent, _("This comment does not exist on this idea."))
 
 
-def own_comment_refusal(user, comment) -> str:
-    return comments.own_comment_refusal(user, comment, refusal)
-
-
 def edit_comment(user, comment: Comment, body) -> Comment:
     """The author rewrites their comment; it is marked as edited."""
     with transaction.atomic():
-        comment = comments.locked_own_comment(user, comment, "ideas.change_comment", refusal)
+        comment = comments.locked_own_comment(user, comment, "ideas.change_comment")
         body = _comment_body(body)
         if body != comment.body:
             comment.body = body
@@ -438,7 +424,7 @@ def edit_comment(user, comment: Comment, body) -> Comment:
 def delete_comment(user, comment: Comment) -> Comment:
     """The text goes; the row stays ("deleted by its author") so that the replies keep their place."""
     with transaction.atomic():
-        comment = comments.locked_own_comment(user, comment, "ideas.delete_comment", refusal)
+        comment = comments.locked_own_comment(user, comment, "ideas.delete_comment")
         comment.body = ""
         comment.deleted_at = timezone.now()
         comment.save(update_fields=["body", "deleted_at"])
@@ -488,7 +474,7 @@ def supporters(idea):
 
 def report(user, target, reason):
     if not user.is_authenticated:
-        raise PermissionDenied(refusal(user))
+        raise PermissionDenied(refusal_reason(user))
     return moderation.report(target, user, reason)
 
 

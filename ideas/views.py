@@ -11,6 +11,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.rules import refusal_reason
+from core.comments import own_comment_refusal
 from core.contributions import outcome
 from serving.throttling import throttle
 
@@ -119,7 +121,7 @@ def detail(request, pk):
 def _idea_form_view(request, idea=None):
     user = request.user
     if idea is None and not user.has_perm("ideas.add_idea"):
-        raise PermissionDenied(services.refusal(user))
+        raise PermissionDenied(refusal_reason(user))
     initial, needs_initial = {}, []
     if idea is not None:
         initial = {
@@ -259,7 +261,7 @@ def _own_comment(request, pk):
 def edit_comment(request, pk):
     comment = _own_comment(request, pk)
     if not request.user.has_perm("ideas.change_comment", comment):
-        raise PermissionDenied(services.own_comment_refusal(request.user, comment))
+        raise PermissionDenied(own_comment_refusal(request.user, comment))
     if request.method == "POST":
         form = CommentEditForm(request.POST)
         if form.is_valid():

@@ -1,8 +1,6 @@
 """Everything that changes the state of the map: proposals, votes, comments, status, merges, moderation."""
 
 import difflib
-import re
-import unicodedata
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,8 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from accounts.rules import refusal_reason
 from core import comments, follows, images, moderation
 from core.contributions import contribution_changed, support_changed
+from core.forms import clean_text
 from core.geo import GeometryValidator, locate
 from core.models import Theme
 from core.notifications import Message, notify, notify_reply
@@ -36,31 +36,9 @@ from .tasks import notify_voters, notify_voters_of_change
 
 MAP_GROUP = "map"
 PUBLIC_STATUSES_NEEDING_REASON = {Proposal.Status.NOT_RETAINED}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # --- text ---------------------------------------------------------------------------------------------
-
-
-def clean_text(value, field: str, max_length: int, required: bool = True) -> str:
-    """Plain text, stored as typed (HTML is kept as text and escaped on output), without control characters."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError({field: [_("This field must be text.")]})
-    value = _CONTROL.sub("", unicodedata.normalize("NFC", value)).strip()
-    if required and not value:
-        raise ValidationError({field: [_("This field is required.")]})
-    if len(value) > max_length:
-        raise ValidationError(
-            {
-                field: [
-                    _("Ensure this field has at most %(max)s characters (it has %(len)s).")
-                    % {"max": max_length, "len": len(value)}
-                ]
-            }
-        )
-    return value
 
 
 def clean_photo(upload):
@@ -99,7 +77,7 @@ def _actor_label(user) -> str:
 
 def create_proposal(author, *, title, description, theme, geometry, photo=None) -> Proposal:
     if not author.has_perm("mapvotes.add_proposal"):
-        raise PermissionDenied(_refusal(author))
+        raise PermissionDenied(refusal_reason(author))
     errors = {}
     values = {}
     for name, check in (
@@ -140,12 +118,6 @@ def create_proposal(author, *, title, description, theme, geometry, photo=None) 
 
 def refresh_search(proposal_id):
     Proposal.objects.filter(pk=proposal_id).update(search=vector("title", "description", weights=["A", "B"]))
-
-
-def _refusal(user) -> str:
-    from accounts.rules import refusal_reason
-
-    return refusal_reason(user)
 
 
 def _lock_public(proposal_id) -> Proposal:
@@ -218,7 +190,7 @@ def cast_vote(user, proposal_id, value) -> dict:
     if not isinstance(value, str) or value not in _DELTA:  # JSON may send an object: a 400, not a TypeError
         raise ValidationError({"value": [_("A vote is “for” or “against”.")]})
     if not user.has_perm("mapvotes.vote_proposal"):
-        raise PermissionDenied(_refusal(user))
+        raise PermissionDenied(refusal_reason(user))
     new_for, new_against = _DELTA[value]
     old_for, old_against = _DELTA[_OTHER[value]]
     row = _vote_statement(
@@ -244,7 +216,7 @@ def cast_vote(user, proposal_id, value) -> dict:
 
 def withdraw_vote(user, proposal_id) -> dict:
     if not user.has_perm("mapvotes.vote_proposal"):
-        raise PermissionDenied(_refusal(user))
+        raise PermissionDenied(refusal_reason(user))
     row = _vote_statement(_WITHDRAW_SQL, {"proposal": proposal_id, "user": user.pk})
     _refuse_unless_public(row)
     _hidden, _merged, _withdrawn, previous, votes_for, votes_against = row
@@ -279,7 +251,7 @@ def add_comment(author, proposal_id, body, stance="", parent=None) -> Comment:
     """A comment, or a reply when `parent` (a comment id) is given: a reply to a reply joins its top-level comment,
     so that threads stay one level deep."""
     if not author.has_perm("mapvotes.comment_proposal"):
-        raise PermissionDenied(_refusal(author))
+        raise PermissionDenied(refusal_reason(author))
     body = clean_text(body, "body", COMMENT_MAX)
     stance = stance or ""
     if stance not in Comment.Stance.values:
@@ -332,7 +304,7 @@ def is_substantial_change(old_title, old_description, new_title, new_description
 
 def own_proposal_refusal(user, proposal) -> str:
     if not user.is_authenticated:
-        return _refusal(user)
+        return refusal_reason(user)
     if proposal.author_id != user.pk:
         return _("Only the author of a proposal can change or withdraw it.")
     if proposal.status == Proposal.Status.WITHDRAWN:
@@ -341,7 +313,7 @@ def own_proposal_refusal(user, proposal) -> str:
         return _("This proposal was hidden or merged by the team: it can no longer be changed.")
     if proposal.status != Proposal.Status.PUBLISHED:
         return _("The team has already given this proposal a status: it can no longer be changed.")
-    return _refusal(user)
+    return refusal_reason(user)
 
 
 def edit_proposal(editor, proposal: Proposal, *, title=None, description=None, theme=None) -> Proposal:
@@ -426,13 +398,9 @@ def _notify_voters_later(proposal_id, change, reason=""):
     )
 
 
-def own_comment_refusal(user, comment) -> str:
-    return comments.own_comment_refusal(user, comment, _refusal)
-
-
 def edit_comment(editor, comment: Comment, body) -> Comment:
     with transaction.atomic():
-        comment = comments.locked_own_comment(editor, comment, "mapvotes.change_comment", _refusal)
+        comment = comments.locked_own_comment(editor, comment, "mapvotes.change_comment")
         body = clean_text(body, "body", COMMENT_MAX)
         if body != comment.body:
             comment.body = body
@@ -444,7 +412,7 @@ def edit_comment(editor, comment: Comment, body) -> Comment:
 def delete_comment(author, comment: Comment) -> Comment:
     """The text goes; the row stays ("deleted by its author") so that the replies keep their place."""
     with transaction.atomic():
-        comment = comments.locked_own_comment(author, comment, "mapvotes.delete_comment", _refusal)
+        comment = comments.locked_own_comment(author, comment, "mapvotes.delete_comment")
         comment.body = ""
         comment.stance = ""
         comment.deleted_at = timezone.now()
@@ -596,7 +564,7 @@ def set_hidden(actor, target, hidden: bool, reason: str = ""):
 
 def report(reporter, target, reason):
     if not reporter.has_perm("mapvotes.report"):
-        raise PermissionDenied(_refusal(reporter))
+        raise PermissionDenied(refusal_reason(reporter))
     return moderation.report(target, reporter, reason)
 
 

@@ -12,7 +12,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.rules import refusal_reason
 from core import contributions, moderation
+from core.comments import own_comment_refusal
 from core.forms import place_at
 from core.models import District, Theme
 from serving.throttling import throttle
@@ -124,7 +126,7 @@ def proposal_detail(request, pk):
         "can_comment": request.user.has_perm("mapvotes.comment_proposal") and proposal.is_public,
         "can_edit": request.user.has_perm("mapvotes.change_proposal", proposal),
         "can_withdraw": request.user.has_perm("mapvotes.withdraw_proposal", proposal),
-        "refusal": _refusal(request.user),
+        "refusal": refusal_reason(request.user),
         "is_team": team,
         "comment_form": CommentForm(),
         "report_form": ReportForm(),
@@ -134,12 +136,6 @@ def proposal_detail(request, pk):
         "map_config": {"tiles": settings.MAP_TILES_URL, "feature": None},
     }
     return render(request, "mapvotes/detail.html", context)
-
-
-def _refusal(user):
-    from accounts.rules import refusal_reason
-
-    return refusal_reason(user)
 
 
 def _back(request, default):
@@ -176,7 +172,7 @@ def propose(request):
                 return redirect(proposal)
     else:
         form = ProposalForm(initial={"address": place_at(request.GET.get("lon"), request.GET.get("lat"))})
-    return render(request, "mapvotes/propose.html", {"form": form, "refusal": _refusal(request.user)})
+    return render(request, "mapvotes/propose.html", {"form": form, "refusal": refusal_reason(request.user)})
 
 
 @require_POST
@@ -279,7 +275,7 @@ def withdraw_proposal(request, pk):
 def edit_comment(request, pk):
     comment = get_object_or_404(Comment.objects.select_related("proposal"), pk=pk)
     if not request.user.has_perm("mapvotes.change_comment", comment):
-        raise PermissionDenied(services.own_comment_refusal(request.user, comment))
+        raise PermissionDenied(own_comment_refusal(request.user, comment))
     if request.method == "POST":
         form = CommentEditForm(request.POST)
         if form.is_valid():

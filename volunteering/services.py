@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Organization
+from accounts.rules import refusal_reason
 from core import follows
 from core.contributions import support_changed
 from core.geo import locate
@@ -111,8 +112,6 @@ def _organization_for(user, organization=None) -> Organization:
         organization = memberships[0]
     if user.has_perm("volunteering.publish_for", organization):
         return organization
-    from accounts.rules import refusal_reason
-
     # Refused by the rule: say why.
     if organization not in memberships:
         raise PermissionDenied(_("You are not a member of this organisation."))
@@ -388,8 +387,6 @@ def _store_cv(application: Application, cv):
 def apply(user, mission: Mission, message: str = "", cv=None, *, waiting_list: bool = False) -> Application:
     """Apply to a mission. Concurrent-safe: the mission row is locked and the unique constraint decides."""
     if not user.has_perm("volunteering.apply"):
-        from accounts.rules import refusal_reason
-
         raise PermissionDenied(refusal_reason(user))
     if mission.kind == Mission.Kind.INTERNSHIP:
         errors = {}
@@ -440,8 +437,6 @@ def apply_spontaneously(
     """A letter to an organisation without an offer; with `internship` ({wished_trade, wished_level, available_from,
     available_weeks}), a spontaneous internship application to a City direction."""
     if not user.has_perm("volunteering.apply"):
-        from accounts.rules import refusal_reason
-
         raise PermissionDenied(refusal_reason(user))
     if not message.strip():
         raise ValidationError({"message": [_("Tell the organisation why you are writing to them.")]})

@@ -109,7 +109,7 @@ def test_side_effects_that_fail_never_fail_the_action(monkeypatch, team_member, 
         raise RuntimeError("the side effect fails")
 
     monkeypatch.setattr(follows, "follow", broken)
-    monkeypatch.setattr(follows, "notify_followers", broken)
+    monkeypatch.setattr(follows, "followers", broken)
     monkeypatch.setattr(notifications, "_notify", broken)
     project = _submit(UserFactory(), make_campaign(phase="submission"))
     assert Project.objects.filter(pk=project.pk).exists()

@@ -70,6 +70,32 @@ def test_proposal_followers_hear_of_status_changes_and_comments(follower, team_m
     assert not Notification.objects.filter(recipient=resident, kind="follow.comment").exists()
 
 
+def test_a_failing_followers_query_never_fails_the_comment_or_the_status_change(
+    follower, team_member, resident, monkeypatch, caplog
+):
+    """The followers' query runs inside the action's transaction: a database error there is rolled back to its own
+    savepoint and logged; the comment and the status change are saved, and nobody is told twice."""
+    from django.db import DatabaseError
+
+    from mapvotes import services
+    from mapvotes.models import Comment
+
+    proposal = ProposalFactory(title="Des bancs place Léon-Blum")
+    follows.follow(follower, proposal)
+
+    def broken(obj):
+        raise DatabaseError("the followers' query fails")
+
+    monkeypatch.setattr(follows, "followers", broken)
+    comment = services.add_comment(resident, proposal.pk, "Et des arbres ?")
+    services.change_status(team_member, proposal, "retained", "Budget voté.")
+    assert Comment.objects.filter(pk=comment.pk, body="Et des arbres ?").exists()
+    proposal.refresh_from_db()
+    assert proposal.status == "retained"
+    assert not Notification.objects.filter(recipient=follower, kind__startswith="follow.").exists()
+    assert "Side effect failed: telling the followers of mapvotes.Proposal" in caplog.text
+
+
 def test_mission_followers_hear_of_status_changes_within_their_settings(follower):
     from volunteering import services
 
