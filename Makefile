@@ -30,7 +30,7 @@ test: ## Set up, then run the whole test suite (browser tests included)
 	@scripts/bootstrap.sh --browser
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
-mutation: ## Mutation testing of APP's services, selectors and rules (mutmut; not in `make test`): make mutation APP=pages [MUTATION_TESTS=tests/…]
+mutation: ## Mutation testing of APP's services, selectors and rules (mutmut; not in `make test`): make mutation APP=pages [MUTATION_TESTS=tests/…] [MUTATION_SAMPLE=60]
 	@scripts/mutation.sh $(APP) $(MUTATION_TESTS)
 
 lint: ## Ruff (lint + format check)

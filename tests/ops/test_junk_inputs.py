@@ -537,7 +537,7 @@ def test_every_consumer_checks_its_frames():
 
 @pytest.mark.asyncio
 @pytest.mark.django_db
-@pytest.mark.parametrize(("route", "pattern"), ws_routes())
+@pytest.mark.parametrize(("route", "pattern"), list(ws_routes()))
 async def test_junk_frames_close_every_socket_cleanly(world, route, pattern, caplog):
     path, user = ws_path_and_user(route, world)
     for label, (message, code) in JUNK_FRAMES.items():

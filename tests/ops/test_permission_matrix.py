@@ -550,7 +550,7 @@ def row_counts() -> dict:
     return {m._meta.label: m._base_manager.count() for m in models}
 
 
-@pytest.mark.parametrize(("method", "path", "role", "expected"), cells())
+@pytest.mark.parametrize(("method", "path", "role", "expected"), list(cells()))
 def test_permission_matrix(world, db, method, path, role, expected):
     before = row_counts() if method != "GET" and expected >= 400 else None
     client = APIClient()
@@ -589,7 +589,7 @@ def refusal_cells():
                 yield pytest.param(method, path, role, id=f"{method} {path} as {role}")
 
 
-@pytest.mark.parametrize(("method", "path", "role"), refusal_cells())
+@pytest.mark.parametrize(("method", "path", "role"), list(refusal_cells()))
 def test_refusals_are_translated(world, db, method, path, role):
     client = _client(world, role)
     url, query = url_for(world, path), query_for(world, method, path)
@@ -669,7 +669,7 @@ def _client(world, role) -> APIClient:
     return client
 
 
-@pytest.mark.parametrize(("method", "path", "name", "role", "expected"), not_public_cells())
+@pytest.mark.parametrize(("method", "path", "name", "role", "expected"), list(not_public_cells()))
 def test_not_public_objects_matrix(world, not_public, db, method, path, name, role, expected):
     url = path.replace("{id}", str(not_public[name].pk))
     body = body_for(world, method, path, role)
@@ -834,7 +834,7 @@ def _internship_request(w, method, path, role):
     return client.get(url, query)
 
 
-@pytest.mark.parametrize(("method", "path", "role", "expected"), internship_cells())
+@pytest.mark.parametrize(("method", "path", "role", "expected"), list(internship_cells()))
 def test_internship_permission_matrix(internship_world, db, method, path, role, expected):
     before = row_counts() if method != "GET" and expected >= 400 else None
     response = _internship_request(internship_world, method, path, role)
