@@ -17,7 +17,7 @@ mkdir -p "$WORK"
 rsync -a --exclude .venv --exclude var --exclude .git --exclude mutants ./ "$WORK/"
 packages=$(for d in */__init__.py; do dirname "$d"; done | grep -v -x -e tests -e bench | sed 's/.*/"&"/' | paste -sd, -)
 # MUTATION_FILES="rules": only some of the three modules (names without .py).
-targets=$(for f in ${MUTATION_FILES:-services selectors rules}; do [[ -f "$APP/$f.py" ]] && echo "\"$APP/$f.py\""; done | paste -sd, -)
+targets=$(for f in ${MUTATION_FILES:-services selectors rules}; do if [[ -f "$APP/$f.py" ]]; then echo "\"$APP/$f.py\""; fi; done | paste -sd, -)
 tests=$(printf '"%s",' "${TESTS[@]}")
 cat >> "$WORK/pyproject.toml" <<TOML
 

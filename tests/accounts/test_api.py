@@ -122,3 +122,21 @@ def test_create_account_with_unknown_theme_fails_cleanly():
 
     with pytest.raises(CommandError, match="Thème inconnu|Unknown theme"):
         call_command("create_account", "x@example.org", "--password", "secret-123456", "--referent", "nope")
+
+
+def test_register_with_the_address_of_an_account_written_in_capitals_creates_nothing(
+    api_client, django_capture_on_commit_callbacks
+):
+    """An older account may keep capitals in its address (the column is unique as written): signing up with the same
+    address in small letters is the same person, who gets the "this account exists" e-mail, not a second account."""
+    older = User.objects.create_user(email="Camille.Martin@Paris.fr", password="un-mot-de-passe-solide")
+    User.objects.filter(pk=older.pk).update(email="Camille.Martin@Paris.fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(
+            "/api/v1/auth/register/",
+            {"email": "camille.martin@paris.fr", "password": "un-mot-de-passe-solide"},
+            format="json",
+        )
+    assert response.status_code == 201
+    assert User.objects.filter(email__iexact="camille.martin@paris.fr").count() == 1
+    assert [message.subject for message in mail.outbox] == ["[Participe] Ce compte existe déjà"]

@@ -251,3 +251,23 @@ def test_the_team_reads_role_changes_in_the_audit_log_page(client, superuser):
     page = client.get("/equipe/journal/").content.decode()
     assert "Alix Martin" in page and "Ajout à l’équipe de la mission" in page
     assert client.get("/equipe/journal/?action=accounts.team_granted").status_code == 200
+
+
+def test_withdrawing_a_verification_is_audited_as_such(superuser):
+    organization = OrganizationFactory(verified=True)
+    services.set_organization_verified(organization, superuser, False)
+    services.set_organization_verified(organization, superuser, False)  # no change, no entry
+    services.set_organization_verified(organization, superuser, True)
+    assert actions(object_id=str(organization.pk)) == ["unverify_organization", "verify_organization"]
+
+
+def test_a_membership_given_to_someone_else_is_a_removal_then_an_addition(superuser, organization):
+    """The admin inline can change the person of a membership row: the log says who left, with their role."""
+    leaving, arriving = UserFactory(), UserFactory()
+    membership = MembershipFactory(organization=organization, user=arriving, role="member")
+    services.record_membership_saved(superuser, membership, {"user_id": leaving.pk, "role": "admin"})
+    entries = list(AuditLog.objects.filter(object_id=str(organization.pk)).order_by("pk"))
+    assert [(e.action, e.data, e.actor) for e in entries] == [
+        ("accounts.member_removed", {"member": leaving.pk, "role": "admin"}, superuser),
+        ("accounts.member_added", {"member": arriving.pk, "role": "member"}, superuser),
+    ]

@@ -414,3 +414,23 @@ def test_the_history_of_a_page_costs_one_query_whatever_its_length(django_assert
         services.publish_page(page, title=page.title, body=f"Texte {n}", actor=UserFactory(), summary=f"v{n}")
     with django_assert_num_queries(1):
         assert len([v.created_by.email for v in selectors.versions(page) if v.created_by]) == 3
+
+
+def test_without_an_account_nothing_is_to_accept_and_nothing_was_accepted():
+    """No account (a request the authentication middleware never saw, or an anonymous visitor): no banner, no
+    version, even with terms published."""
+    from django.contrib.auth.models import AnonymousUser
+
+    assert terms().acceptance_version is not None
+    for nobody in (None, AnonymousUser()):
+        assert selectors.must_accept_terms(nobody) is False
+        assert selectors.accepted_terms_version(nobody) is None
+
+
+def test_the_versions_of_the_terms_are_the_published_ones(team_member):
+    page = terms()
+    Page.objects.filter(pk=page.pk).update(version=7, acceptance_version=5)
+    assert selectors.current_terms_version() == 7
+    assert selectors.required_terms_version() == 5
+    Page.objects.filter(pk=page.pk).delete()
+    assert selectors.current_terms_version() is None and selectors.required_terms_version() is None
