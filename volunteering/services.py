@@ -34,7 +34,7 @@ from .models import (
     Solicitation,
     VolunteerProfile,
 )
-from .validators import from_today
+from .validators import from_today, not_too_far
 
 MAX_CV_BYTES = 5 * 1024 * 1024
 MAX_SOLICITATIONS_PER_MONTH = 2
@@ -589,6 +589,10 @@ def _change(actor, application: Application, status: str, message: str, convocat
             raise ValidationError({"convocation_at": [_("Give the date and time of the meeting.")]})
         if when < now:
             raise ValidationError({"convocation_at": [_("The meeting date is in the past.")]})
+        try:
+            not_too_far(when)  # 2062 for 2026 is a slip of the year, not a meeting
+        except ValidationError as error:
+            raise ValidationError({"convocation_at": error.messages}) from None
         application.convocation_at = when
         application.convocation_place = convocation.get("convocation_place", "") or ""
         application.convocation_message = convocation.get("convocation_message", "") or message

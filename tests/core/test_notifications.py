@@ -437,7 +437,8 @@ def test_an_invitation_date_is_written_in_the_readers_language(association, djan
     volunteer = UserFactory(email="invitee@example.org", preferred_language="fr")
     mission = MissionFactory(organization=org)
     application = volunteering.apply(volunteer, mission, "Bonjour")
-    when = datetime.datetime(2031, 12, 5, 13, 30, tzinfo=datetime.UTC)  # 14:30 in Paris
+    year = timezone.localdate().year + 1  # a meeting may be set up to two years ahead
+    when = datetime.datetime(year, 12, 5, 13, 30, tzinfo=datetime.UTC)  # 14:30 in Paris
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         volunteering.change_status(
             member,
@@ -448,20 +449,20 @@ def test_an_invitation_date_is_written_in_the_readers_language(association, djan
         )
     notification = Notification.objects.get(recipient=volunteer, kind="volunteering.invited")
     meeting = notification.message["body"]["params"]["meeting"]
-    assert meeting["params"]["when"] == {"datetime": "2031-12-05T13:30:00+00:00"}
-    french = "À bientôt\nRendez-vous le 5 déc. 2031 à 14:30 — 12 rue Oberkampf"
+    assert meeting["params"]["when"] == {"datetime": f"{year}-12-05T13:30:00+00:00"}
+    french = f"À bientôt\nRendez-vous le 5 déc. {year} à 14:30 — 12 rue Oberkampf"
     assert notification.body == french  # the text at creation: the recipient's language, not the actor's
     with translation.override("fr"):
         assert notification.display_body == french
     with translation.override("en"):
-        assert notification.display_body == "À bientôt\nMeeting on Dec. 5, 2031, 14:30 — 12 rue Oberkampf"
+        assert notification.display_body == f"À bientôt\nMeeting on Dec. 5, {year}, 14:30 — 12 rue Oberkampf"
     [email] = [m for m in mail.outbox if m.to == [volunteer.email]]
-    assert "Rendez-vous le 5 déc. 2031 à 14:30" in email.body
+    assert f"Rendez-vous le 5 déc. {year} à 14:30" in email.body
     browser = Client()
     browser.force_login(volunteer)
-    assert "5 déc. 2031 à 14:30" in browser.get("/notifications/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert f"5 déc. {year} à 14:30" in browser.get("/notifications/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     api = client_for(volunteer).get("/api/v1/notifications/", HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]
-    assert "Meeting on Dec. 5, 2031, 14:30" in api["body"]
+    assert f"Meeting on Dec. 5, {year}, 14:30" in api["body"]
 
 
 def test_date_parameters_render_per_language_and_survive_bad_rows(resident):

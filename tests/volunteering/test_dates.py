@@ -6,10 +6,11 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from tests.conftest import client_for
 from tests.factories import REPUBLIQUE, UserFactory
-from tests.volunteering.factories import MINIMAL_PDF, InternshipFactory, in_days, internship_payload
+from tests.volunteering.factories import MINIMAL_PDF, InternshipFactory, MissionFactory, in_days, internship_payload
 from volunteering import services
 from volunteering.models import Application, Mission
 from volunteering.validators import MAX_DAYS_AHEAD
@@ -198,3 +199,23 @@ class TestInternshipOffer:
         response = client.patch(f"{BASE}missions/{stage.pk}/", {"start_date": in_days(-19).isoformat()}, format="json")
         assert response.status_code == 400
         assert response.json()["errors"]["start_date"] == ["La date de début est passée."]
+
+
+def test_a_meeting_more_than_two_years_away_is_refused_in_words(organization, org_admin):
+    """An invitation to 2062 instead of 2026 is a slip of the year: refused in French, the application unchanged."""
+    from volunteering.validators import latest_date
+
+    member = org_admin
+    application = services.apply(UserFactory(), MissionFactory(organization=organization), "Bonjour")
+    last = latest_date()
+    too_far = timezone.make_aware(datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time(10)))
+    with pytest.raises(ValidationError) as refused:
+        services.change_status(member, application, "invited", "", {"convocation_at": too_far})
+    [message] = refused.value.message_dict["convocation_at"]
+    assert message.startswith(TOO_FAR)
+    application.refresh_from_db()
+    assert application.status == "submitted" and application.convocation_at is None
+    in_time = timezone.make_aware(datetime.datetime.combine(last, datetime.time(10)))
+    services.change_status(member, application, "invited", "", {"convocation_at": in_time})
+    application.refresh_from_db()
+    assert application.status == "invited" and application.convocation_at == in_time

@@ -1,11 +1,14 @@
 """Internships at the City on the volunteering engine: offers, the 8-week rule, search, roles, applications, figures."""
 
+import datetime
+
 import pytest
 import rules
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from tests.conftest import client_for
 from tests.factories import REPUBLIQUE, MembershipFactory, UserFactory
@@ -23,6 +26,12 @@ from volunteering.models import Application, Mission
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/volunteering/"
+
+
+# An interview a fortnight ahead, in Paris time (a meeting more than two years away is refused as a slip of the year).
+MEETING_AT = (
+    (timezone.localtime() + datetime.timedelta(days=14)).replace(hour=10, minute=0, second=0, microsecond=0).isoformat()
+)
 
 
 def pdf():
@@ -242,7 +251,7 @@ class TestApplications:
         manager = client_for(correspondent)
         invited = manager.patch(
             f"{BASE}applications/{ids[0]}/",
-            {"status": "invited", "convocation_at": "2099-01-05T10:00:00+01:00", "convocation_place": "Parc Monceau"},
+            {"status": "invited", "convocation_at": MEETING_AT, "convocation_place": "Parc Monceau"},
             format="json",
         )
         assert invited.status_code == 200, invited.content
