@@ -162,3 +162,29 @@ def test_the_paper_forms_enter_then_validate_a_count(team_member):
     said = services.paper_action(second, campaign, "validate", {"count": str(count.pk)})
     assert said == "Le dépouillement est validé\u00a0: il s'ajoute aux résultats."
     assert PaperCount.objects.get(pk=count.pk).validated_by == second
+
+
+# Opening the next phase with the phases one day apart: (phase running, the dates as days from today) -> the dates
+# after, exactly — the earlier phases move back a day each, the next one opens today, the later ones keep theirs.
+NEXT_PHASE = [
+    ("submission", (0, 1, 2, 3, 4), (-1, 0, 2, 3, 4)),
+    ("study", (-1, 0, 1, 2, 3), (-2, -1, 0, 2, 3)),
+    ("vote", (-2, -1, 0, 1, 1), (-3, -2, -1, 0, 1)),
+    ("results", (-3, -2, -1, 0, 5), (-4, -3, -2, -1, 0)),
+    ("study", (-40, -20, 10, 40, 70), (-40, -20, 0, 40, 70)),
+]
+
+
+@pytest.mark.parametrize(("phase", "before", "after"), NEXT_PHASE)
+def test_the_next_phase_moves_the_dates_by_the_day(team_member, phase, before, after):
+    fields = ["submission_opens", "study_opens", "vote_opens", "results_on", "delivery_opens"]
+    today = timezone.localdate()
+    campaign = make_campaign(phase=phase)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        **{field: today + datetime.timedelta(days=days) for field, days in zip(fields, before, strict=True)}
+    )
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    assert campaign.phase == phase
+    services.start_next_phase(team_member, campaign)
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    assert [(getattr(campaign, field) - today).days for field in fields] == list(after)
