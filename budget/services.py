@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 
@@ -311,7 +312,9 @@ def _arrondissement(value) -> int | None:
 
 
 def _euros(amount: int) -> str:
-    return f"{amount:,}".replace(",", " ")
+    """An amount grouped by thousands as the reader's language writes it (1\u00a0000\u00a0000 in French, 1,000,000 in
+    English), like the pages' `floatformat:"0g"`."""
+    return number_format(amount, force_grouping=True)
 
 
 def check_ballot(campaign, project_ids, arrondissement) -> tuple[list[BallotProject], int | None]:
@@ -362,7 +365,7 @@ def check_ballot(campaign, project_ids, arrondissement) -> tuple[list[BallotProj
                     {
                         "projects": [
                             _(
-                                "These projects cost %(total)s € for %(scope)s, more than its envelope of %(envelope)s €."
+                                "These projects cost %(total)s\u00a0€ for %(scope)s, more than its envelope of %(envelope)s\u00a0€."
                             )
                             % {"total": _euros(total), "scope": scope.scope_label, "envelope": _euros(scope.envelope)}
                         ]

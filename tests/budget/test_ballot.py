@@ -39,8 +39,15 @@ def test_ballot_over_the_envelope_is_refused_in_french_and_nothing_saved(campaig
     b = make_project(campaign, "paris", 400_000)
     response = client_for(resident).put(_url(campaign), {"projects": [a.pk, b.pk]}, format="json")
     assert response.status_code == 400
-    assert "enveloppe" in response.json()["errors"]["projects"][0]
+    [message] = response.json()["errors"]["projects"]
+    assert message.startswith("Ces projets coûtent 1\u00a0100\u00a0000\u00a0€ pour ")
+    assert message.endswith("plus que son enveloppe de 1\u00a0000\u00a0000\u00a0€.")
     assert not Ballot.objects.exists()
+    english = client_for(resident).put(
+        _url(campaign), {"projects": [a.pk, b.pk]}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    [message] = english.json()["errors"]["projects"]
+    assert message.startswith("These projects cost 1,100,000\u00a0€ for ") and "envelope of 1,000,000\u00a0€." in message
 
 
 def test_ballot_error_in_english(campaign, resident):
