@@ -47,7 +47,9 @@ def test_ballot_over_the_envelope_is_refused_in_french_and_nothing_saved(campaig
         _url(campaign), {"projects": [a.pk, b.pk]}, format="json", HTTP_ACCEPT_LANGUAGE="en"
     )
     [message] = english.json()["errors"]["projects"]
-    assert message.startswith("These projects cost 1,100,000\u00a0€ for ") and "envelope of 1,000,000\u00a0€." in message
+    assert (
+        message.startswith("These projects cost 1,100,000\u00a0€ for ") and "envelope of 1,000,000\u00a0€." in message
+    )
 
 
 def test_ballot_error_in_english(campaign, resident):
