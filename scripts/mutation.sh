@@ -24,7 +24,7 @@ cat >> "$WORK/pyproject.toml" <<TOML
 [tool.mutmut]
 source_paths = [$packages]
 only_mutate = [$targets]
-also_copy = ["templates", "static", "locale", "manage.py", "bench", "docs", "scripts", "README.md", "Makefile", "requirements.txt"]
+also_copy = ["templates", "static", "locale", "manage.py", "bench", "docs", "scripts", "README.md", "Makefile", "requirements.txt", ".env.example", ".ci", "pyproject.toml"]
 # One mutant at a time on one reused test database (pytest-django), in file order.
 pytest_add_cli_args = ["-p", "no:randomly", "-p", "no:cacheprovider", "--reuse-db", "-x", "-q"]
 pytest_add_cli_args_test_selection = [${tests%,}]
