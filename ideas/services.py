@@ -513,10 +513,10 @@ def _clean_offers(offers):
 
 def _partner_org(user, organization):
     if organization is None:
-        memberships = list(user.memberships.select_related("organization").order_by("-role", "joined_at")[:2])
+        memberships = list(user.memberships.select_related("organization").order_by("role", "joined_at")[:2])
         if not memberships:
             raise PermissionDenied(str(_("Only members of an organisation can become partners.")))
-        # "member" sorts after "admin" in reverse: prefer the organisation one administers.
+        # "admin" sorts first ("admin" < "correspondent" < "member"): prefer the organisation one administers.
         admin = [m for m in memberships if m.role == Membership.Role.ADMIN]
         return (admin or memberships)[0].organization
     if not isinstance(organization, Organization):
