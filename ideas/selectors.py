@@ -255,14 +255,6 @@ def _theme_reason(shared_themes):
     }
 
 
-def _score_expr(needs_expr, total):
-    return (
-        needs_expr * Value(float(NEEDS_WEIGHT) / max(total, 1))
-        + Case(When(theme_match=True, then=Value(float(THEME_WEIGHT))), default=Value(0.0))
-        + Case(When(place_match=True, then=Value(float(PLACE_WEIGHT))), default=Value(0.0))
-    )
-
-
 def partners_for_idea(idea, filters: IdeaFilters | None = None):
     """Partners whose offers cover the idea's uncovered needs, ranked (queryset with `score`).
 
