@@ -2,12 +2,7 @@ from django.contrib.gis.db.models import MultiPolygonField
 from django.core.cache import cache
 from django.db.models import F, Func
 
-from .models import District, Theme
-
-
-def themes():
-    return list(Theme.objects.all())
-
+from .models import District
 
 SIMPLIFY_DEGREES = 0.0002  # about 15 m: invisible at city zooms, a tenth of the vertices
 
