@@ -140,3 +140,23 @@ def test_register_with_the_address_of_an_account_written_in_capitals_creates_not
     assert response.status_code == 201
     assert User.objects.filter(email__iexact="camille.martin@paris.fr").count() == 1
     assert [message.subject for message in mail.outbox] == ["[Participe] Ce compte existe déjà"]
+
+
+def test_an_account_signed_up_without_a_name_or_language_is_french_and_named_for_the_public():
+    from accounts import services
+
+    user = services.register("sans-nom@example.org", "un-mot-de-passe-solide")
+    user.refresh_from_db()
+    assert user.preferred_language == "fr"
+    assert user.display_name.startswith("Participant·e ")
+    address = EmailAddress.objects.get(user=user)
+    assert (address.email, address.primary, address.verified) == ("sans-nom@example.org", True, False)
+
+
+def test_an_account_made_by_the_command_has_its_address_primary_and_verified_as_asked():
+    from accounts import services
+
+    verified = services.create_account("verifiee@example.org", "un-mot-de-passe-solide", verified=True)
+    waiting = services.create_account("en-attente@example.org", "un-mot-de-passe-solide")
+    assert EmailAddress.objects.filter(user=verified, primary=True, verified=True).count() == 1
+    assert EmailAddress.objects.filter(user=waiting, primary=True, verified=False).count() == 1
