@@ -58,3 +58,10 @@ def test_the_address_typed_is_kept_with_the_project():
     project = _submit(UserFactory(), campaign, address="12 rue de Rivoli, Paris 4e")
     assert Project.objects.get(pk=project.pk).address == "12 rue de Rivoli, Paris 4e"
     assert _submit(UserFactory(), campaign, title="Des fleurs").address == ""
+
+
+def test_the_paris_scope_lists_only_the_projects_for_all_of_paris(api_client, campaign):
+    everywhere = make_project(campaign, "paris", 100_000, "Pour tout Paris")
+    make_project(campaign, 11, 100_000, "Pour le 11e")
+    found = api_client.get(LIST, {"scope": "paris"}).json()["features"]
+    assert [feature["id"] for feature in found] == [everywhere.pk]

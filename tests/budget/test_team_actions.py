@@ -188,3 +188,33 @@ def test_the_next_phase_moves_the_dates_by_the_day(team_member, phase, before, a
     services.start_next_phase(team_member, campaign)
     campaign = Campaign.objects.get(pk=campaign.pk)
     assert [(getattr(campaign, field) - today).days for field in fields] == list(after)
+
+
+def test_a_merged_projects_author_reads_that_it_joined_a_similar_one(team_member, studied):
+    into = make_project(studied.campaign, 11, 50_000, "Des bancs et des arbres")
+    services.project_action(team_member, studied, "merge", {"into": str(into.pk)})
+    note = Notification.objects.get(recipient__email="autrice@example.org")
+    assert note.title == "Votre projet «\u00a0Des bancs place Léon-Blum\u00a0» a été regroupé avec un projet similaire"
+    assert note.url == into.get_absolute_url()
+
+
+def test_a_lead_direction_that_is_not_a_city_service_is_refused_in_french(team_member, studied):
+    from django.core.exceptions import ValidationError
+
+    association = OrganizationFactory(kind="association", name="Les Amis du 11e")
+    with pytest.raises(ValidationError) as refused:
+        services.project_action(
+            team_member,
+            studied,
+            "verdict",
+            {"admissible": "yes", "cost": "1000", "lead_direction": str(association.pk)},
+        )
+    assert refused.value.message_dict == {"lead_direction": ["La direction pilote doit être un service de la Ville."]}
+    assert Project.objects.get(pk=studied.pk).status == "submitted"
+
+
+def test_a_photo_without_a_caption_has_none(team_member, studied):
+    Project.objects.filter(pk=studied.pk).update(status="admissible", winner=True, stage="works")
+    winner = Project.objects.get(pk=studied.pk)
+    services.project_action(team_member, winner, "photo", {}, files={"photo": _png()})
+    assert ProjectPhoto.objects.get(project=winner).caption == ""
