@@ -33,24 +33,8 @@ use_git_change_detection = false
 TOML
 cd "$WORK"
 if [[ -f "$APP/rules.py" && " ${MUTATION_FILES:-rules} " == *" rules "* ]]; then
-  # mutmut 3 leaves decorated functions alone, and every django-rules predicate is `@rules.predicate def is_x(…)`.
-  # In this copy only, each becomes a plain function (which mutmut mutates) and the same predicate over it:
-  # `def _plain_is_x(…)` + `is_x = rules.predicate(lambda …: _plain_is_x(…), name="is_x")` (the lambda keeps the
-  # arguments rules counts; mutmut's wrapper would hide them).
-  "$ROOT/.venv/bin/python" - "$APP/rules.py" <<'PY'
-import ast, pathlib, sys
-path = pathlib.Path(sys.argv[1])
-lines = path.read_text().splitlines()
-tree = ast.parse("\n".join(lines))
-for node in reversed(tree.body):
-    if isinstance(node, ast.FunctionDef) and [ast.unparse(d) for d in node.decorator_list] == ["rules.predicate"]:
-        name, params = node.name, ast.unparse(node.args)
-        call = ", ".join(a.arg for a in node.args.args)
-        lines.insert(node.end_lineno, f'{name} = rules.predicate(lambda {params}: _plain_{name}({call}), name="{name}")')
-        lines[node.lineno - 1] = lines[node.lineno - 1].replace(f"def {name}(", f"def _plain_{name}(", 1)
-        del lines[node.decorator_list[0].lineno - 1]
-path.write_text("\n".join(lines) + "\n")
-PY
+  # mutmut 3 leaves decorated functions alone: in this copy only, each predicate becomes a plain function under it.
+  "$ROOT/.venv/bin/python" "$ROOT/scripts/mutation_tools.py" rewrite-rules "$APP/rules.py"
 fi
 export DATABASE_URL="${MUTATION_DATABASE_URL:-postgis://postgres@127.0.0.1:5432/participe_mutation}"
 MUTMUT="$ROOT/.venv/bin/mutmut"
@@ -58,51 +42,17 @@ if [[ -n "${MUTATION_SAMPLE:-}" ]]; then
   # MUTATION_SAMPLE=80: a random sample of the mutants (seeded by MUTATION_SEED, default 1), for a score with its
   # margin in minutes instead of hours. mutmut first makes every mutant and learns which tests reach which function,
   # running only the mutants of the first function (names are known once the mutants are made); then the sample runs.
-  first=$("$ROOT/.venv/bin/python" - "$APP" ${MUTATION_FILES:-services selectors rules} <<'PY'
-import ast, pathlib, sys
-app, modules = sys.argv[1], sys.argv[2:]
-for module in modules:
-    path = pathlib.Path(app, module + ".py")
-    if path.exists():
-        for node in ast.parse(path.read_text()).body:
-            if isinstance(node, ast.FunctionDef) and not node.decorator_list:
-                print(f"{app}.{module}.x_{node.name}*")
-                raise SystemExit
-PY
-)
+  first=$("$ROOT/.venv/bin/python" "$ROOT/scripts/mutation_tools.py" first-function "$APP" ${MUTATION_FILES:-services selectors rules})
   set -f
   "$MUTMUT" run --max-children 1 "$first" || true
   set +f
   "$MUTMUT" results --all true > all.txt || true
-  mapfile -t sample < <("$ROOT/.venv/bin/python" - "${MUTATION_SAMPLE}" "${MUTATION_SEED:-1}" <<'PY'
-import random, sys
-size, seed = int(sys.argv[1]), int(sys.argv[2])
-names = sorted(line.split(":")[0].strip() for line in open("all.txt") if ": " in line)
-for name in sorted(random.Random(seed).sample(names, min(size, len(names)))):
-    print(name)
-PY
-)
+  mapfile -t sample < <("$ROOT/.venv/bin/python" "$ROOT/scripts/mutation_tools.py" sample "$MUTATION_SAMPLE" "${MUTATION_SEED:-1}" < all.txt)
   echo "sample: ${#sample[@]} of $(grep -c ': ' all.txt) mutants (seed ${MUTATION_SEED:-1})"
   "$MUTMUT" run --max-children 1 "${sample[@]}" || true
   "$MUTMUT" results --all true > results.txt || true
   printf '%s\n' "${sample[@]}" > sample.txt
-  "$ROOT/.venv/bin/python" - <<'PY'
-import math
-status = {line.split(":")[0].strip(): line.split(":", 1)[1].strip() for line in open("results.txt") if ": " in line}
-sample = [name.strip() for name in open("sample.txt") if name.strip()]
-checked = [name for name in sample if status.get(name) not in (None, "not checked")]
-killed = sum(status[name] == "killed" for name in checked)
-n = len(checked)
-if n:
-    # Wilson 95 % interval of the share killed
-    p, z = killed / n, 1.96
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    margin = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    print(f"sample: {n} checked, {killed} killed = {100 * p:.0f} % (95 % interval {100 * (centre - margin):.0f}–{100 * (centre + margin):.0f} %)")
-for name in checked:
-    if status[name] != "killed":
-        print(f"  {status[name]}: {name}")
-PY
+  "$ROOT/.venv/bin/python" "$ROOT/scripts/mutation_tools.py" score sample.txt < results.txt
   exit 0
 fi
 # MUTATION_ONLY="pages.services.x_send_contact_message*": only these mutants (names as in results.txt, globs allowed).

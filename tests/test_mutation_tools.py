@@ -1,0 +1,69 @@
+"""The steps of `make mutation` written in Python (scripts/mutation_tools.py): the predicates mutmut can mutate,
+the seeded sample, and the score with its interval."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+spec = importlib.util.spec_from_file_location(
+    "mutation_tools", Path(__file__).resolve().parent.parent / "scripts" / "mutation_tools.py"
+)
+tools = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(tools)
+
+RULES = """import rules
+
+
+@rules.predicate
+def is_owner(user, thing=None):
+    return thing is not None and thing == user
+
+
+def helper(user):
+    return user
+"""
+
+
+def test_a_predicate_becomes_a_plain_function_under_the_same_predicate():
+    rewritten = tools.rewrite_rules(RULES)
+    assert "@rules.predicate" not in rewritten and "def _plain_is_owner(user, thing=None):" in rewritten
+    namespace = {}
+    exec(compile(rewritten, "rules.py", "exec"), namespace)  # noqa: S102 - our own test source
+    predicate = namespace["is_owner"]
+    assert predicate.name == "is_owner" and predicate.num_args == 2
+    assert predicate.test("camille", "camille") is True
+    assert predicate.test("camille", "nina") is False
+    assert predicate.test("camille") is False
+    assert namespace["helper"]("x") == "x"  # plain functions stay as they are
+
+
+RESULTS = [
+    "    pages.services.x_a__mutmut_1: killed\n",
+    "    pages.services.x_a__mutmut_2: survived\n",
+    "    pages.services.x_b__mutmut_1: no tests\n",
+    "    pages.services.x_b__mutmut_2: not checked\n",
+]
+
+
+def test_the_sample_is_the_same_for_the_same_seed_and_never_larger_than_the_mutants():
+    first = tools.sample(RESULTS, 2, seed=1)
+    assert first == tools.sample(RESULTS, 2, seed=1) and len(first) == 2
+    assert tools.sample(RESULTS, 10, seed=1) == sorted(line.split(":")[0].strip() for line in RESULTS)
+
+
+def test_the_score_counts_the_mutants_checked_and_lists_the_others():
+    names = [line.split(":")[0].strip() for line in RESULTS]
+    assert tools.score(RESULTS, names) == [
+        "sample: 3 checked, 1 killed = 33 % (95 % interval 6–79 %)",
+        "  survived: pages.services.x_a__mutmut_2",
+        "  no tests: pages.services.x_b__mutmut_1",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("killed", "n", "low", "high"), [(52, 60, 76, 93), (78, 80, 91, 99), (0, 10, 0, 28), (60, 60, 94, 100)]
+)
+def test_wilson_intervals(killed, n, low, high):
+    lower, upper = tools.wilson(killed, n)
+    assert (round(100 * lower), round(100 * upper)) == (low, high)
