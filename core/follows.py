@@ -76,10 +76,11 @@ def notify_followers(obj, kind: str, title, body="", url: str = "", exclude=(), 
     query as of one notice) is logged and rolled back to its savepoint, and the action that called it goes on."""
     sent = 0
     with side_effect("telling the followers of %s %s", obj._meta.label, obj.pk):
+        url = url or obj.get_absolute_url()
         recipients = followers(obj).exclude(pk__in=[pk for pk in exclude if pk is not None])
         if exclude_query is not None:
             recipients = recipients.exclude(pk__in=exclude_query)
         for user in recipients.iterator(chunk_size=500):
-            if notify(user, kind, title, body, url=url or obj.get_absolute_url()):
+            if notify(user, kind, title, body, url=url):
                 sent += 1
     return sent
