@@ -513,12 +513,11 @@ def _clean_offers(offers):
 
 def _partner_org(user, organization):
     if organization is None:
-        memberships = list(user.memberships.select_related("organization").order_by("role", "joined_at")[:2])
-        if not memberships:
+        # "admin" sorts first ("admin" < "correspondent" < "member"): the organisation one administers, the oldest.
+        membership = user.memberships.select_related("organization").order_by("role", "joined_at").first()
+        if membership is None:
             raise PermissionDenied(str(_("Only members of an organisation can become partners.")))
-        # "admin" sorts first ("admin" < "correspondent" < "member"): prefer the organisation one administers.
-        admin = [m for m in memberships if m.role == Membership.Role.ADMIN]
-        return (admin or memberships)[0].organization
+        return membership.organization
     if not isinstance(organization, Organization):
         organization = Organization.objects.filter(pk=organization).first()
     if organization is None or not Membership.objects.filter(user=user, organization=organization).exists():
