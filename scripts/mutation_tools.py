@@ -70,6 +70,16 @@ def score(results_lines, sampled: list[str]) -> list[str]:
             f"sample: {len(checked)} checked, {killed} killed = {100 * killed / len(checked):.0f} % "
             f"(95 % interval {100 * low:.0f}–{100 * high:.0f} %)"
         )
+        modules = sorted({name.split(".")[1] for name in checked})
+        if len(modules) > 1:  # the bar is on services and rules: each module's share, apart
+            report.append(
+                "  per module: "
+                + "; ".join(
+                    f"{module} {sum(status[n] == 'killed' for n in of)}/{len(of)}"
+                    for module in modules
+                    for of in [[n for n in checked if n.split(".")[1] == module]]
+                )
+            )
     report += [f"  {status[name]}: {name}" for name in checked if status[name] != "killed"]
     return report
 

@@ -61,6 +61,15 @@ def test_the_score_counts_the_mutants_checked_and_lists_the_others():
     ]
 
 
+def test_the_score_gives_each_module_its_share_when_the_sample_spans_several():
+    results = [*RESULTS, "    pages.rules.x__plain_is_a__mutmut_1: killed\n"]
+    names = [line.split(":")[0].strip() for line in results]
+    assert tools.score(results, names)[:2] == [
+        "sample: 4 checked, 2 killed = 50 % (95 % interval 15–85 %)",
+        "  per module: rules 1/1; services 1/3",
+    ]
+
+
 @pytest.mark.parametrize(
     ("killed", "n", "low", "high"), [(52, 60, 76, 93), (78, 80, 91, 99), (0, 10, 0, 28), (60, 60, 94, 100)]
 )
