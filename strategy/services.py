@@ -227,13 +227,10 @@ def sync_source(source: registry.Source, batch_size: int = 2000, stdout=None) ->
     return total, removed
 
 
-def refresh_support(keys=None, stdout=None) -> dict:
+def refresh_support(keys=None) -> dict:
     """The periodic repair of support figures (one UPDATE per source); returns rows changed per source."""
     chosen = [s for s in registry.sources() if keys is None or s.key in keys]
-    changed = {source.key: refresh_all_support(source) for source in chosen}
-    if stdout:
-        stdout.write("  support refreshed: " + ", ".join(f"{k}: {n}" for k, n in changed.items()))
-    return changed
+    return {source.key: refresh_all_support(source) for source in chosen}
 
 
 def sync_all(stdout=None) -> dict:

@@ -10,6 +10,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -306,5 +307,6 @@ def test_the_support_repair_writes_what_it_changed_per_source(resident):
     proposal = ProposalFactory()
     map_services.cast_vote(resident, proposal.pk, "for")  # on-commit refresh never runs in this test transaction
     out = StringIO()
-    assert services.refresh_support(keys=["map", "idea"], stdout=out) == {"map": 1, "idea": 0}
-    assert out.getvalue() == "  support refreshed: map: 1, idea: 0"
+    call_command("sync_contributions", "--support", "--source", "map", stdout=out)
+    assert out.getvalue().strip().endswith("Support figures refreshed — map: 1 changed")
+    assert services.refresh_support(keys=["map", "idea"]) == {"map": 0, "idea": 0}
