@@ -1,6 +1,7 @@
 """French full-text search (stemming, accents ignored) shared by every app."""
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db.models import F
 
 CONFIG = "french_unaccent"
 
@@ -20,5 +21,8 @@ def query(text: str) -> SearchQuery:
     return SearchQuery(text, config=CONFIG, search_type="websearch")
 
 
-def rank(vector_or_field, text: str):
-    return SearchRank(vector_or_field, query(text))
+def rank(field: str, text: str):
+    """How well the stored search vector in column `field` matches `text` (its weights and repeats count). The
+    column is passed as F(field): given a bare name, SearchRank would rebuild a vector from the column read as text,
+    and every one-word match would rank the same."""
+    return SearchRank(F(field), query(text))

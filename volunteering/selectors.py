@@ -137,7 +137,7 @@ def _annotated(qs, filters: MissionFilters):
     if filters.near is not None:
         qs = qs.annotate(distance_m=Distance("location", filters.near))
     if filters.q:
-        qs = qs.annotate(relevance=search.rank(F("search_vector"), filters.q))
+        qs = qs.annotate(relevance=search.rank("search_vector", filters.q))
     return qs
 
 
