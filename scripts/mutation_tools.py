@@ -36,9 +36,19 @@ def first_function(app: str, modules: list[str]) -> str | None:
         path = Path(app, module + ".py")
         if path.exists():
             for node in ast.parse(path.read_text()).body:
-                if isinstance(node, ast.FunctionDef) and not node.decorator_list:
+                if isinstance(node, ast.FunctionDef) and not node.decorator_list and _mutable(node):
                     return f"{app}.{module}.x_{node.name}*"
     return None
+
+
+def _mutable(function: ast.FunctionDef) -> bool:
+    """Whether mutmut makes at least one mutant of the function (it leaves an f-string alone: `return f"x-{pk}"`
+    has none, and asking mutmut to run the mutants of a function that has none stops it)."""
+    body = function.body[1:] if ast.get_docstring(function) is not None else function.body  # docstrings stay
+    nodes = [n for statement in body for n in ast.walk(statement)]
+    in_fstrings = {id(n) for f in nodes if isinstance(f, ast.JoinedStr) for n in ast.walk(f)}
+    operators = (ast.Compare, ast.BinOp, ast.BoolOp, ast.UnaryOp, ast.Call, ast.keyword, ast.Constant)
+    return any(isinstance(n, operators) and id(n) not in in_fstrings for n in nodes)
 
 
 def _statuses(results_lines) -> dict[str, str]:

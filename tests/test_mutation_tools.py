@@ -76,3 +76,12 @@ def test_the_score_gives_each_module_its_share_when_the_sample_spans_several():
 def test_wilson_intervals(killed, n, low, high):
     lower, upper = tools.wilson(killed, n)
     assert (round(100 * lower), round(100 * upper)) == (low, high)
+
+
+def test_the_first_function_is_one_mutmut_makes_mutants_of(tmp_path, monkeypatch):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "services.py").write_text(
+        'def group(pk):\n    """Channel."""\n    return f"app-{pk}"\n\n\ndef limit(n):\n    return n > 3\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    assert tools.first_function("app", ["selectors", "services"]) == "app.services.x_limit*"
