@@ -543,7 +543,7 @@ def create_partner(user, *, description="", themes=(), districts=(), offers=(), 
     _require(user, "ideas.add_partner", message=_("Only members of an organisation can become partners."))
     organization = _partner_org(user, organization)
     theme_objs, district_objs = _themes(themes), _districts(districts)
-    offer_objs = _clean_offers(list(offers or []))
+    offer_objs = _clean_offers(offers or [])
     capacity = _clean_capacity(capacity)
     try:
         with transaction.atomic():
@@ -578,7 +578,7 @@ def _clean_capacity(capacity):
 def update_partner(user, partner, *, description="", themes=(), districts=(), offers=(), capacity=None):
     _require(user, "ideas.change_partner", partner)
     theme_objs, district_objs = _themes(themes), _districts(districts)
-    offer_objs = _clean_offers(list(offers or []))
+    offer_objs = _clean_offers(offers or [])
     partner.description = (description or "").strip()
     partner.capacity = _clean_capacity(capacity)
     partner.save()
