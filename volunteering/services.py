@@ -595,7 +595,10 @@ def _change(actor, application: Application, status: str, message: str, convocat
             raise ValidationError({"convocation_at": error.messages}) from None
         application.convocation_at = when
         application.convocation_place = convocation.get("convocation_place", "") or ""
-        application.convocation_message = convocation.get("convocation_message", "") or message
+        # {name}… are filled in here too: the volunteer reads this on their applications page
+        application.convocation_message = render_message(
+            convocation.get("convocation_message", "") or message, application
+        )
     _fill_place(application, previous)
     application.save()
     text = render_message(message, application)
