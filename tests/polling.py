@@ -22,3 +22,19 @@ def eventually(condition, timeout: float = 10.0, interval: float = 0.02, what: s
                 + (f" (last error: {last!r})" if last else "")
             )
         time.sleep(interval)
+
+
+def received(layer, channel: str, timeout: float = 5.0) -> dict:
+    """The next event on a channel layer's `channel`, or a failure after `timeout` seconds (a message that never
+    comes must fail the test, not hang it)."""
+    import asyncio
+
+    from asgiref.sync import async_to_sync
+
+    async def receive():
+        try:
+            return await asyncio.wait_for(layer.receive(channel), timeout)
+        except TimeoutError:
+            raise AssertionError(f"no message on {channel} after {timeout} s") from None
+
+    return async_to_sync(receive)()

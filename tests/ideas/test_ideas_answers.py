@@ -14,6 +14,7 @@ from ideas import services
 from ideas.models import Connection, Message, PartnerProfile
 from tests.conftest import client_for
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.polling import received
 
 from .factories import make_idea, make_partner
 
@@ -232,7 +233,7 @@ def test_accepting_tells_the_open_conversation_live(
                 f"/api/v1/connections/{connection.pk}/", {"status": "accepted"}, format="json"
             )
         assert response.status_code == 200, response.json()
-        event = async_to_sync(layer.receive)(channel)
+        event = received(layer, channel)
         assert event == {"type": "broadcast", "message": {"type": "status", "status": "accepted"}}
     finally:
         async_to_sync(layer.group_discard)(services.connection_group(connection.pk), channel)

@@ -13,6 +13,7 @@ from strategy import contributions as strategy_contributions
 from strategy import services
 from strategy.models import Contribution
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory, district
+from tests.polling import received
 
 
 def describe_organization(org):
@@ -134,7 +135,7 @@ def test_new_contribution_is_announced_live_to_the_team_inbox(idea_source, djang
     async_to_sync(layer.group_add)(services.INBOX_GROUP, channel)
     with django_capture_on_commit_callbacks(execute=True):
         org = OrganizationFactory(name="Paris Vélo Solidaire")
-    message = async_to_sync(layer.receive)(channel)["message"]
+    message = received(layer, channel)["message"]
     assert message["type"] == "contribution.created"
     assert (message["source"], message["source_id"], message["title"]) == ("idea", org.pk, "Paris Vélo Solidaire")
     async_to_sync(layer.group_discard)(services.INBOX_GROUP, channel)

@@ -15,6 +15,7 @@ from tests.conftest import client_for
 from tests.factories import REPUBLIQUE, TeamUserFactory, UserFactory, theme
 from tests.ideas.factories import make_idea
 from tests.mapvotes.factories import ProposalFactory
+from tests.polling import received
 from tests.volunteering.factories import MissionFactory, in_days, mission_data
 from volunteering import services as volunteering_services
 
@@ -273,14 +274,14 @@ def test_a_new_idea_is_announced_live_with_its_theme_and_district(
     try:
         with django_capture_on_commit_callbacks(execute=True):
             idea = make_idea(resident, themes=("energie",), districts=(11,))
-        created = async_to_sync(layer.receive)(inbox)["message"]
+        created = received(layer, inbox)["message"]
         assert (created["type"], created["source_id"], created["theme"], created["district"]) == (
             "contribution.created",
             idea.pk,
             "energie",
             11,
         )
-        figure = async_to_sync(layer.receive)(figures)["message"]
+        figure = received(layer, figures)["message"]
         assert (figure["change"], figure["district"]) == ("contribution.created", 11)
     finally:
         async_to_sync(layer.group_discard)(services.INBOX_GROUP, inbox)

@@ -25,6 +25,7 @@ from strategy.models import Section
 from tests.conftest import client_for
 from tests.factories import TeamUserFactory, UserFactory, district
 from tests.mapvotes.factories import ProposalFactory
+from tests.polling import received
 from tests.strategy.factories import ContributionFactory
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -93,7 +94,7 @@ def test_a_triaged_contribution_tells_the_public_dashboard_live(
     try:
         with django_capture_on_commit_callbacks(execute=True):
             services.triage(contribution, team_member, status="reviewing")
-        message = async_to_sync(layer.receive)(channel)["message"]
+        message = received(layer, channel)["message"]
     finally:
         async_to_sync(layer.group_discard)(services.PUBLIC_GROUP, channel)
     assert message == {"type": "figures.changed", "change": "contribution.updated", "source": "offline", "district": 11}

@@ -27,6 +27,7 @@ from strategy.models import Contribution, SectionComment
 from strategy.similarity import Reason
 from tests.conftest import client_for
 from tests.factories import TeamUserFactory, UserFactory, district, theme
+from tests.polling import received
 from tests.strategy.factories import ContributionFactory
 
 CONTRIBUTIONS = "/api/v1/strategy/contributions/"
@@ -355,8 +356,8 @@ def test_the_team_inbox_hears_each_triage_with_the_whole_row(team_member, django
         with django_capture_on_commit_callbacks(execute=True):
             services.triage(nowhere, team_member, status="reviewing")
             services.triage(placed, team_member, status="rejected", public_reason="Déjà prévu.")
-        first = async_to_sync(layer.receive)(channel)["message"]
-        second = async_to_sync(layer.receive)(channel)["message"]
+        first = received(layer, channel)["message"]
+        second = received(layer, channel)["message"]
     finally:
         async_to_sync(layer.group_discard)(services.INBOX_GROUP, channel)
     assert first == {

@@ -2,7 +2,6 @@
 home page's figures, what a personal-data export holds, and the live messages of a new or removed contribution
 (received with a deadline, so that a message that never comes fails the test instead of hanging it)."""
 
-import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
@@ -14,6 +13,7 @@ from strategy import selectors, services
 from strategy.models import Contribution
 from tests.conftest import client_for
 from tests.factories import district
+from tests.polling import received
 from tests.strategy.factories import ContributionFactory, SectionFactory
 
 DIFF = "/api/v1/strategy/diff/"
@@ -170,12 +170,9 @@ def receive_all(groups, action):
     for group, channel in channels.items():
         async_to_sync(layer.group_add)(group, channel)
 
-    async def receive(channel):
-        return (await asyncio.wait_for(layer.receive(channel), timeout=2))["message"]
-
     try:
         action()
-        return {group: async_to_sync(receive)(channel) for group, channel in channels.items()}
+        return {group: received(layer, channel, timeout=2)["message"] for group, channel in channels.items()}
     finally:
         for group, channel in channels.items():
             async_to_sync(layer.group_discard)(group, channel)
