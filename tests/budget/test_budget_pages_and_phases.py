@@ -94,7 +94,12 @@ def test_a_projects_page_shows_its_log_pictures_and_merged_projects_in_the_same_
 def test_a_merged_projects_page_links_the_project_it_joined(pages):
     bare, _full, _many = pages
     merged = Project.objects.get(merged_into=bare)
-    page, _queries = _page(Client(), merged.get_absolute_url())
+    alone = make_project(bare.campaign, "paris", 1_000, "Seul")
+    client = Client()
+    client.get(alone.get_absolute_url())  # what is read once and cached
+    _alone_page, alone_queries = _page(client, alone.get_absolute_url())
+    page, queries = _page(client, merged.get_absolute_url())
+    assert queries == alone_queries
     joined = re.search(r"<dt>Regroupé avec</dt><dd><a href=\"([^\"]+)\">([^<]+)</a></dd>", page)
     assert joined.groups() == (bare.get_absolute_url(), "Un kiosque")
     assert "Journal public" not in page
