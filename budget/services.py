@@ -593,11 +593,8 @@ def start_next_phase(agent, campaign) -> Campaign:
             dates[field] = today
         else:
             dates[field] = max(dates[field], today + day * (index - current - 1 + (1 if index == 3 else 0)))
-    # the vote closes the day before the results: keep results strictly after the vote
-    if dates["results_on"] <= dates["vote_opens"]:
-        dates["results_on"] = dates["vote_opens"] + day
-    if dates["delivery_opens"] < dates["results_on"]:
-        dates["delivery_opens"] = dates["results_on"]
+    # A stored campaign's dates are in order (budget_campaign_phases_in_order) and the moves above keep them so (the
+    # results a day after the vote closes); set_phase_dates checks it again.
     return set_phase_dates(agent, campaign, dates)
 
 

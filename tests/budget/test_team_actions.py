@@ -172,6 +172,9 @@ NEXT_PHASE = [
     ("vote", (-2, -1, 0, 1, 1), (-3, -2, -1, 0, 1)),
     ("results", (-3, -2, -1, 0, 5), (-4, -3, -2, -1, 0)),
     ("study", (-40, -20, 10, 40, 70), (-40, -20, 0, 40, 70)),
+    # later phases sharing a day, or the results the day after the vote: they keep their order as they are
+    ("submission", (0, 5, 5, 6, 6), (-1, 0, 5, 6, 6)),
+    ("vote", (-9, -8, 0, 1, 1), (-9, -8, -1, 0, 1)),
 ]
 
 
