@@ -67,3 +67,12 @@ def republique():
 def resident(db):
     """A verified resident of Paris (arrondissement of residence declared), who may vote."""
     return ResidentFactory(email="resident@example.org", display_name="Camille Habitante")
+
+
+@pytest.fixture
+def submitted(db):
+    """A project under study in the 11e, whose author is autrice@example.org."""
+    campaign = make_campaign(phase="study")
+    project = make_project(campaign, 11, None, "Des bancs place Léon-Blum", status="submitted")
+    Project.objects.filter(pk=project.pk).update(author=ResidentFactory(email="autrice@example.org"))
+    return Project.objects.get(pk=project.pk)

@@ -212,14 +212,6 @@ def test_a_submission_keeps_what_was_typed_at_its_limits_and_its_author_follows_
 # --- the verdict of the study ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def submitted(db):
-    campaign = make_campaign(phase="study")
-    project = make_project(campaign, 11, None, "Des bancs place Léon-Blum", status="submitted")
-    Project.objects.filter(pk=project.pk).update(author=ResidentFactory(email="autrice@example.org"))
-    return Project.objects.get(pk=project.pk)
-
-
 def test_an_admissible_verdict_tells_the_author_it_goes_to_the_vote(team_member, submitted):
     services.study_verdict(team_member, submitted, admissible=True, reason="Faisable.", cost="0")
     note = Notification.objects.get(recipient__email="autrice@example.org")

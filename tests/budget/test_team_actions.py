@@ -18,19 +18,11 @@ from .test_team import _png
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def studied(team_member):
-    campaign = make_campaign(phase="study")
-    project = make_project(campaign, 11, None, "Des bancs place Léon-Blum", status="submitted")
-    Project.objects.filter(pk=project.pk).update(author=ResidentFactory(email="autrice@example.org"))
-    return Project.objects.get(pk=project.pk)
-
-
-def test_the_verdict_form_records_every_field_and_says_so(team_member, studied):
+def test_the_verdict_form_records_every_field_and_says_so(team_member, submitted):
     direction = OrganizationFactory(kind="city_service", name="Direction de la Voirie")
     said = services.project_action(
         team_member,
-        studied,
+        submitted,
         "verdict",
         {
             "admissible": "yes",
@@ -41,7 +33,7 @@ def test_the_verdict_form_records_every_field_and_says_so(team_member, studied):
         },
     )
     assert said == "L'avis est enregistré\u00a0; l'auteur ou l'autrice est prévenu·e."
-    project = Project.objects.get(pk=studied.pk)
+    project = Project.objects.get(pk=submitted.pk)
     assert (project.status, project.status_reason, project.cost) == ("admissible", "Faisable sur le trottoir.", 12000)
     assert (project.lead_direction, project.popular_quartier) == (direction, True)
     assert Notification.objects.filter(recipient__email="autrice@example.org", kind="budget.verdict").count() == 1
@@ -49,13 +41,13 @@ def test_the_verdict_form_records_every_field_and_says_so(team_member, studied):
     assert (entry.actor, entry.reason, entry.data["status"]) == (team_member, "Faisable sur le trottoir.", "admissible")
 
 
-def test_a_verdict_form_without_yes_is_not_admissible_and_an_empty_box_is_no_quartier(team_member, studied):
-    Project.objects.filter(pk=studied.pk).update(popular_quartier=True)
-    studied.refresh_from_db()
+def test_a_verdict_form_without_yes_is_not_admissible_and_an_empty_box_is_no_quartier(team_member, submitted):
+    Project.objects.filter(pk=submitted.pk).update(popular_quartier=True)
+    submitted.refresh_from_db()
     services.project_action(
-        team_member, studied, "verdict", {"admissible": "no", "reason": "Hors compétence de la Ville.", "cost": ""}
+        team_member, submitted, "verdict", {"admissible": "no", "reason": "Hors compétence de la Ville.", "cost": ""}
     )
-    project = Project.objects.get(pk=studied.pk)
+    project = Project.objects.get(pk=submitted.pk)
     assert (project.status, project.status_reason, project.cost) == (
         "inadmissible",
         "Hors compétence de la Ville.",
@@ -64,36 +56,36 @@ def test_a_verdict_form_without_yes_is_not_admissible_and_an_empty_box_is_no_qua
     assert project.popular_quartier is False and project.lead_direction is None
 
 
-def test_the_merge_form_joins_the_project_chosen(team_member, studied):
-    into = make_project(studied.campaign, 11, 50_000, "Des bancs et des arbres")
-    said = services.project_action(team_member, studied, "merge", {"into": str(into.pk), "reason": "Même lieu."})
+def test_the_merge_form_joins_the_project_chosen(team_member, submitted):
+    into = make_project(submitted.campaign, 11, 50_000, "Des bancs et des arbres")
+    said = services.project_action(team_member, submitted, "merge", {"into": str(into.pk), "reason": "Même lieu."})
     assert said == "Les projets sont regroupés\u00a0; leurs auteurs et autrices sont prévenus."
-    project = Project.objects.get(pk=studied.pk)
+    project = Project.objects.get(pk=submitted.pk)
     assert (project.status, project.merged_into, project.status_reason) == ("merged", into, "Même lieu.")
 
 
-def test_the_note_form_publishes_the_text(team_member, studied):
-    said = services.project_action(team_member, studied, "note", {"text": "Nous proposons des bancs en bois."})
+def test_the_note_form_publishes_the_text(team_member, submitted):
+    said = services.project_action(team_member, submitted, "note", {"text": "Nous proposons des bancs en bois."})
     assert said == "La note est publiée sur la page du projet."
-    note = ProjectNote.objects.get(project=studied)
+    note = ProjectNote.objects.get(project=submitted)
     assert (note.text, note.kind, note.author) == ("Nous proposons des bancs en bois.", "coconstruction", team_member)
 
 
-def test_the_follow_up_form_moves_a_winner_and_tells_its_followers(team_member, studied):
-    Project.objects.filter(pk=studied.pk).update(status="admissible", winner=True, stage="study")
-    winner = Project.objects.get(pk=studied.pk)
+def test_the_follow_up_form_moves_a_winner_and_tells_its_followers(team_member, submitted):
+    Project.objects.filter(pk=submitted.pk).update(status="admissible", winner=True, stage="study")
+    winner = Project.objects.get(pk=submitted.pk)
     said = services.project_action(
         team_member, winner, "follow_up", {"stage": "works", "progress": "40", "reason": "Chantier ouvert."}
     )
     assert said == "Le suivi est publié\u00a0; les personnes qui suivent le projet sont prévenues."
-    project = Project.objects.get(pk=studied.pk)
+    project = Project.objects.get(pk=submitted.pk)
     assert (project.stage, project.progress) == ("works", 40)
     assert ProjectNote.objects.get(project=project, kind="delivery").text == "Chantier ouvert."
 
 
-def test_the_photo_form_adds_the_picture_with_its_caption(team_member, studied):
-    Project.objects.filter(pk=studied.pk).update(status="admissible", winner=True, stage="works")
-    winner = Project.objects.get(pk=studied.pk)
+def test_the_photo_form_adds_the_picture_with_its_caption(team_member, submitted):
+    Project.objects.filter(pk=submitted.pk).update(status="admissible", winner=True, stage="works")
+    winner = Project.objects.get(pk=submitted.pk)
     said = services.project_action(
         team_member, winner, "photo", {"caption": "Les bancs posés"}, files={"photo": _png()}
     )
@@ -193,31 +185,31 @@ def test_the_next_phase_moves_the_dates_by_the_day(team_member, phase, before, a
     assert [(getattr(campaign, field) - today).days for field in fields] == list(after)
 
 
-def test_a_merged_projects_author_reads_that_it_joined_a_similar_one(team_member, studied):
-    into = make_project(studied.campaign, 11, 50_000, "Des bancs et des arbres")
-    services.project_action(team_member, studied, "merge", {"into": str(into.pk)})
+def test_a_merged_projects_author_reads_that_it_joined_a_similar_one(team_member, submitted):
+    into = make_project(submitted.campaign, 11, 50_000, "Des bancs et des arbres")
+    services.project_action(team_member, submitted, "merge", {"into": str(into.pk)})
     note = Notification.objects.get(recipient__email="autrice@example.org")
     assert note.title == "Votre projet «\u00a0Des bancs place Léon-Blum\u00a0» a été regroupé avec un projet similaire"
     assert note.url == into.get_absolute_url()
 
 
-def test_a_lead_direction_that_is_not_a_city_service_is_refused_in_french(team_member, studied):
+def test_a_lead_direction_that_is_not_a_city_service_is_refused_in_french(team_member, submitted):
     from django.core.exceptions import ValidationError
 
     association = OrganizationFactory(kind="association", name="Les Amis du 11e")
     with pytest.raises(ValidationError) as refused:
         services.project_action(
             team_member,
-            studied,
+            submitted,
             "verdict",
             {"admissible": "yes", "cost": "1000", "lead_direction": str(association.pk)},
         )
     assert refused.value.message_dict == {"lead_direction": ["La direction pilote doit être un service de la Ville."]}
-    assert Project.objects.get(pk=studied.pk).status == "submitted"
+    assert Project.objects.get(pk=submitted.pk).status == "submitted"
 
 
-def test_a_photo_without_a_caption_has_none(team_member, studied):
-    Project.objects.filter(pk=studied.pk).update(status="admissible", winner=True, stage="works")
-    winner = Project.objects.get(pk=studied.pk)
+def test_a_photo_without_a_caption_has_none(team_member, submitted):
+    Project.objects.filter(pk=submitted.pk).update(status="admissible", winner=True, stage="works")
+    winner = Project.objects.get(pk=submitted.pk)
     services.project_action(team_member, winner, "photo", {}, files={"photo": _png()})
     assert ProjectPhoto.objects.get(project=winner).caption == ""
