@@ -966,7 +966,9 @@ def send_weekly_matches(now=None) -> int:
             notify(
                 profile.user,
                 "volunteering.matches",
-                Message(gettext_noop("{count} new missions for you this week"), count=len(missions)),
+                Message(gettext_noop("A new mission for you this week"))
+                if len(missions) == 1
+                else Message(gettext_noop("{count} new missions for you this week"), count=len(missions)),
                 "\n".join(lines),
                 url=reverse("volunteering:for_you"),
             )
