@@ -142,13 +142,19 @@ def test_my_votes_are_those_of_the_proposals_asked_for(resident):
 def test_a_changed_vote_moves_the_support_the_strategy_team_reads(
     team_member, proposal, django_capture_on_commit_callbacks
 ):
-    """The inbox's support is the number of votes for: a vote changed either way moves it."""
+    """The inbox's support is the number of votes for: a vote changed either way, or withdrawn, moves it."""
     voter = UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
         services.cast_vote(voter, proposal.pk, "for")
     assert _inbox_support(team_member, proposal) == 1
     with django_capture_on_commit_callbacks(execute=True):
         services.cast_vote(voter, proposal.pk, "against")
+    assert _inbox_support(team_member, proposal) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cast_vote(voter, proposal.pk, "for")
+    assert _inbox_support(team_member, proposal) == 1
+    with django_capture_on_commit_callbacks(execute=True):  # a vote "for" withdrawn takes its support back too
+        assert services.withdraw_vote(voter, proposal.pk) == {"votes_for": 0, "votes_against": 0, "my_vote": None}
     assert _inbox_support(team_member, proposal) == 0
     with django_capture_on_commit_callbacks(execute=True):
         services.cast_vote(voter, proposal.pk, "for")

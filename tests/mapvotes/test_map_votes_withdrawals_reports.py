@@ -19,7 +19,6 @@ from tests.conftest import client_for
 from tests.factories import HOTEL_DE_VILLE, MONTMARTRE, UserFactory, district
 
 from .factories import ProposalFactory, VoteFactory
-from .test_map_answers import _inbox_support
 
 pytestmark = pytest.mark.django_db
 
@@ -93,21 +92,6 @@ def test_a_visitor_who_is_not_logged_in_cannot_report_and_is_told_why_in_french(
     with pytest.raises(PermissionDenied) as refusal:
         services.report(AnonymousUser(), proposal, "Doublon")
     assert str(refusal.value) == "Vous devez vous connecter pour faire cela."
-
-
-# --- a withdrawn vote -----------------------------------------------------------------------------------------------
-
-
-def test_a_withdrawn_vote_for_takes_its_support_back_in_the_strategy_inbox(
-    team_member, proposal, django_capture_on_commit_callbacks
-):
-    voter = UserFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        services.cast_vote(voter, proposal.pk, "for")
-    assert _inbox_support(team_member, proposal) == 1
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.withdraw_vote(voter, proposal.pk) == {"votes_for": 0, "votes_against": 0, "my_vote": None}
-    assert _inbox_support(team_member, proposal) == 0
 
 
 # --- where a proposal lands, its photo ------------------------------------------------------------------------------
