@@ -70,11 +70,13 @@ def locate(geometry: GEOSGeometry) -> Location:
     """Return the arrondissement and quartier of `geometry`, or raise OutsideParis."""
     if geometry.srid is None:
         geometry.srid = 4326
-    if not is_in_paris(geometry):
+    point = geometry.geom_type == "Point"
+    # A point is in Paris when an arrondissement covers it: the lookup below answers both (one query, not two).
+    if not point and not is_in_paris(geometry):
         raise OutsideParis()
     probe = _probe(geometry)
     district = District.objects.filter(geometry__covers=probe).first()
-    if district is None:  # a shape in Paris whose inner point falls on a border: take the largest overlap
+    if district is None and not point:  # a shape in Paris whose inner point falls on a border: the largest overlap
         district = District.objects.filter(geometry__intersects=geometry).first()
     if district is None:
         raise OutsideParis()
