@@ -217,6 +217,11 @@ class NearForm(forms.Form):
     # Any point may be searched around (the API takes any LON,LAT too); typed names are looked up in Paris.
     near = PlaceField(label=_("Address or place"), required=False, locate=True, in_paris=False)
 
+    def near_param(self) -> str | None:
+        """The place as the search takes it (LON,LAT), or None when none was given; after is_valid()."""
+        place = self.cleaned_data.get("near")
+        return f"{place.lon:.6f},{place.lat:.6f}" if place else None
+
 
 class ApplyForm(forms.Form):
     message = forms.CharField(

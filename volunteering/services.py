@@ -69,11 +69,11 @@ def validate_cv(upload):
     if upload is None:
         return
     if upload.size > MAX_CV_BYTES:
-        raise ValidationError({"cv": [_("The CV is too big: the maximum is 5 MB.")]}, code="too_big")
+        raise ValidationError({"cv": [_("The CV is too big: the maximum is 5 MB.")]})
     upload.seek(0)
     data = upload.read()
     upload.seek(0)
-    not_pdf = ValidationError({"cv": [_("The CV must be a PDF file.")]}, code="not_pdf")
+    not_pdf = ValidationError({"cv": [_("The CV must be a PDF file.")]})
     if not re.match(rb"%PDF-\d\.\d", data[:16]):
         raise not_pdf
     tail = data[-2048:]
@@ -90,8 +90,7 @@ def validate_cv(upload):
                         "save it again as a plain PDF (for example with “Print to PDF”)."
                     )
                 ]
-            },
-            code="active_content",
+            }
         )
 
 
@@ -384,6 +383,10 @@ def _store_cv(application: Application, cv):
         application.cv.save("cv.pdf", cv, save=False)
 
 
+# Said by the check under the mission's lock, and by the unique constraint should two requests pass it together.
+ALREADY_APPLIED = _("You have already applied to this mission.")
+
+
 def apply(user, mission: Mission, message: str = "", cv=None, *, waiting_list: bool = False) -> Application:
     """Apply to a mission. Concurrent-safe: the mission row is locked and the unique constraint decides."""
     if not user.has_perm("volunteering.apply"):
@@ -412,7 +415,7 @@ def apply(user, mission: Mission, message: str = "", cv=None, *, waiting_list: b
             elif mission.status != Mission.Status.PUBLISHED:
                 raise Conflict(_("This mission is not open to applications."))
             if Application.objects.filter(volunteer=user, mission=mission).exists():
-                raise Conflict(_("You have already applied to this mission."))
+                raise Conflict(ALREADY_APPLIED)
             application = Application(
                 volunteer=user,
                 mission=mission,
@@ -427,7 +430,7 @@ def apply(user, mission: Mission, message: str = "", cv=None, *, waiting_list: b
             support_changed("mission", mission.pk)
             _notify_new_application(application)
     except IntegrityError:
-        raise Conflict(_("You have already applied to this mission.")) from None
+        raise Conflict(ALREADY_APPLIED) from None
     return application
 
 
@@ -1018,15 +1021,22 @@ SEARCH_PAGES = {Mission.Kind.INTERNSHIP: "volunteering:internships", Mission.Kin
 def _search_filters(kind: str, query: str):
     from django.http import QueryDict
 
+    from .forms import NearForm
     from .serializers import MissionSearchSerializer
 
+    invalid = ValidationError({"query": [_("This search has invalid filters: correct them before saving it.")]})
     data = QueryDict(query, mutable=True)
-    for key in ("page", "near_lon", "near_lat", "near_for"):
-        data.pop(key, None)
+    # The page's place is words with their point (near, near_lon, near_lat): the search takes the point, as on the page.
+    place = NearForm(data)
+    if not place.is_valid():
+        raise invalid
+    data.pop("near", None)
+    if near := place.near_param():
+        data["near"] = near
     data["kind"] = kind
     params = MissionSearchSerializer(data=data)
     if not params.is_valid():
-        raise ValidationError({"query": [_("This search has invalid filters: correct them before saving it.")]})
+        raise invalid
     return params.filters()
 
 
@@ -1083,7 +1093,9 @@ def send_saved_search_alerts(now=None) -> int:
             notify(
                 saved.user,
                 "volunteering.saved_search",
-                Message(gettext_noop("{count} new offers match your saved search"), count=len(offers)),
+                Message(gettext_noop("A new offer matches your saved search"))
+                if len(offers) == 1
+                else Message(gettext_noop("{count} new offers match your saved search"), count=len(offers)),
                 "\n".join(f"• {m.title} — {m.organization.name}" for m in offers),
                 url=url,
             )

@@ -96,9 +96,8 @@ def _search_params(get: QueryDict, near_form: NearForm, kind: str = Mission.Kind
     data["kind"] = kind
     errors = {}
     if near_form.is_valid():
-        place = near_form.cleaned_data["near"]
-        if place:
-            data["near"] = f"{place.lon:.6f},{place.lat:.6f}"
+        if near := near_form.near_param():
+            data["near"] = near
     else:
         errors["near"] = list(near_form.errors["near"])
         data.pop("radius_km", None)

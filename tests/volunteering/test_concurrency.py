@@ -60,6 +60,7 @@ def test_double_submission_creates_one_application(reference_data):
     volunteer = UserFactory()
     outcomes = run_in_parallel([lambda: services.apply(volunteer, mission, "vite")] * 4)
     assert sum(isinstance(o, Application) for o in outcomes) == 1, outcomes
-    assert all(isinstance(o, Conflict) for o in outcomes if not isinstance(o, Application))
+    refused = [o for o in outcomes if not isinstance(o, Application)]
+    assert [str(o.detail) for o in refused] == ["Vous avez déjà candidaté à cette mission."] * 3, outcomes
     assert Application.objects.count() == 1
     assert Mission.objects.get().status == "published"

@@ -376,7 +376,7 @@ class TestSavedSearch:
 
         notification = Notification.objects.get(recipient=student, kind="volunteering.saved_search")
         body = notification.body
-        assert "1 nouvelle" in notification.title or "1" in notification.title
+        assert notification.title == "Une nouvelle offre pour votre recherche enregistrée"
         assert "Stage paysagiste bac +3" in body and "Stage CAP" not in body
 
     def test_an_invalid_search_is_not_saved(self, client):

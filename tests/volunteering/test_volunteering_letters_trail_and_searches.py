@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core.models import Notification
 from tests.conftest import client_for
-from tests.factories import UserFactory
+from tests.factories import MONTMARTRE, REPUBLIQUE, UserFactory
 from tests.volunteering.factories import (
     ApplicationFactory,
     InternshipFactory,
@@ -51,6 +51,48 @@ def test_an_invitation_without_a_date_asks_for_one_and_changes_nothing(org_admin
     application.refresh_from_db()
     assert application.status == "submitted"
     assert not Notification.objects.filter(recipient=volunteer).exists()
+
+
+def test_an_invitation_to_a_past_meeting_says_so_in_french(org_admin, organization, volunteer):
+    application = ApplicationFactory(mission=MissionFactory(organization=organization), volunteer=volunteer)
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    response = client_for(org_admin).patch(
+        f"{BASE}applications/{application.pk}/", {"status": "invited", "convocation_at": yesterday}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]["convocation_at"] == ["La date du rendez-vous est passée."]
+    application.refresh_from_db()
+    assert (application.status, application.convocation_at) == ("submitted", None)
+
+
+def test_applying_twice_says_so_in_french(mission, volunteer):
+    services.apply(volunteer, mission, "Bonjour")
+    response = client_for(volunteer).post(f"{BASE}missions/{mission.pk}/applications/", {"message": "Encore"})
+    assert response.status_code == 409
+    assert response.json()["detail"] == "Vous avez déjà candidaté à cette mission."
+    assert mission.applications.count() == 1
+
+
+def test_posting_for_an_organisation_one_is_not_a_member_of_says_so(org_admin, other_org_member):
+    theirs = other_org_member.organizations.get()
+    with pytest.raises(PermissionDenied) as refused:
+        services.create_mission(org_admin, mission_data(), organization=theirs)
+    assert str(refused.value) == "Vous n'êtes pas membre de cette organisation."
+    assert not theirs.missions.exists()
+
+
+def test_a_mission_untouched_for_three_months_asks_its_members_if_it_is_current(org_admin, organization):
+    mission = MissionFactory(organization=organization, title="Potager du square")
+    mission.__class__.objects.filter(pk=mission.pk).update(updated_at=timezone.now() - datetime.timedelta(days=95))
+
+    assert services.remind_untouched() == 1
+
+    notification = Notification.objects.get(recipient=org_admin, kind="volunteering.untouched")
+    assert (
+        notification.title
+        == "«\xa0Potager du square\xa0» n'a pas changé depuis 3 mois\xa0: est-elle toujours d'actualité\xa0?"
+    )
+    assert notification.url == f"/benevolat/missions/{mission.pk}/modifier/"
 
 
 def test_a_stranger_is_told_who_may_write_about_an_application(organization, volunteer):
@@ -127,6 +169,63 @@ def test_deleting_a_saved_search_takes_ones_own_only_and_nothing_for_a_visitor()
     assert SavedSearch.objects.count() == 2
     assert services.delete_saved_search(student, mine.pk).query == "level=bac_5"
     assert list(SavedSearch.objects.values_list("user__email", flat=True)) == ["autre@example.org"]
+
+
+def test_a_search_around_a_place_is_saved_and_its_alert_keeps_to_the_radius(client, direction):
+    # The page sends the place as typed with its point (near, near_lon, near_lat, near_for): the search is saved as
+    # such, and its weekly e-mail searches around the point, as the page does.
+    student = UserFactory(email="etudiant@example.org")
+    client.force_login(student)
+    query = (
+        "near=Place+de+la+R%C3%A9publique&near_lon=2.3631&near_lat=48.8675"
+        "&near_for=Place+de+la+R%C3%A9publique&radius_km=1"
+    )
+    response = client.post(
+        "/benevolat/recherches/enregistrer/", {"kind": "internship", "query": query, "weekly_email": "on"}, follow=True
+    )
+    assert [str(m) for m in response.context["messages"]] == ["Votre recherche a été enregistrée."]
+    saved = student.saved_searches.get()
+    assert saved.weekly_email and "radius_km=1" in saved.query
+    InternshipFactory(organization=direction, title="Stage place de la République", location=REPUBLIQUE)
+    InternshipFactory(organization=direction, title="Stage à Montmartre", location=MONTMARTRE)  # 2.4 km away
+
+    assert services.send_saved_search_alerts() == 1
+
+    notification = Notification.objects.get(recipient=student, kind="volunteering.saved_search")
+    assert notification.title == "Une nouvelle offre pour votre recherche enregistrée"
+    assert "Stage place de la République" in notification.body and "Montmartre" not in notification.body
+
+
+def test_the_alert_of_several_offers_counts_them(direction):
+    student = UserFactory(email="etudiant@example.org")
+    services.save_search(student, "internship", "level=bac_5", weekly_email=True)
+    for n in range(2):
+        InternshipFactory(organization=direction, level="bac_5", title=f"Stage d'ingénieur n°{n}")
+
+    assert services.send_saved_search_alerts() == 1
+
+    notification = Notification.objects.get(recipient=student, kind="volunteering.saved_search")
+    assert notification.title == "2 nouvelles offres pour votre recherche enregistrée"
+    assert notification.body.count("• Stage d'ingénieur") == 2
+
+
+def test_a_search_around_a_place_nobody_can_find_is_not_saved(client):
+    student = UserFactory(email="etudiant@example.org")
+    client.force_login(student)
+    response = client.post(
+        "/benevolat/recherches/enregistrer/",
+        {"kind": "internship", "query": "near=Zzyzx+qwxv&radius_km=1"},
+        follow=True,
+    )
+    assert [str(m) for m in response.context["messages"]] == [
+        "Cette recherche contient des filtres invalides\xa0: corrigez-les avant de l'enregistrer."
+    ]
+    assert not student.saved_searches.exists()
+
+
+def test_a_search_saved_without_asking_for_e_mails_sends_none():
+    student = UserFactory(email="etudiant@example.org")
+    assert services.save_search(student, "internship", "level=bac_5").weekly_email is False
 
 
 # --- posting or changing a mission: a fixed number of queries ---------------------------------------------------
