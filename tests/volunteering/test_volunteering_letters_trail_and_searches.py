@@ -19,11 +19,12 @@ from tests.volunteering.factories import (
     mission_data,
 )
 from volunteering import services
-from volunteering.models import ApplicationEvent, SavedSearch
+from volunteering.models import ApplicationEvent, Mission, SavedSearch
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/volunteering/"
+POST_QUERIES, CHANGE_QUERIES = 34, 18  # posting a mission (with its inbox copy) and changing its title
 
 
 # --- what the applicant and the organisation read ---------------------------------------------------------------
@@ -83,7 +84,7 @@ def test_posting_for_an_organisation_one_is_not_a_member_of_says_so(org_admin, o
 
 def test_a_mission_untouched_for_three_months_asks_its_members_if_it_is_current(org_admin, organization):
     mission = MissionFactory(organization=organization, title="Potager du square")
-    mission.__class__.objects.filter(pk=mission.pk).update(updated_at=timezone.now() - datetime.timedelta(days=95))
+    Mission.objects.filter(pk=mission.pk).update(updated_at=timezone.now() - datetime.timedelta(days=95))
 
     assert services.remind_untouched() == 1
 
@@ -239,7 +240,3 @@ def test_posting_and_changing_a_mission_cost_a_fixed_number_of_queries(org_admin
         mission = services.create_mission(org_admin, mission_data(title="Collecte de vêtements"))
     with django_assert_max_num_queries(CHANGE_QUERIES):
         services.update_mission(org_admin, mission, {"title": "Collecte de vêtements chauds"})
-
-
-POST_QUERIES = 34
-CHANGE_QUERIES = 18
