@@ -28,6 +28,8 @@ def test_on_a_phone_a_tap_places_the_proposal_and_a_typed_place_moves_it(new_pag
     phone.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     assert phone.locator("#id_latitude").input_value() != ""
     assert "Emplacement choisi" in phone.locator("#map-status").inner_text()
+    # the point's words come from the server a moment later
+    expect(phone.locator("#id_address")).to_have_value(re.compile(r"\S"), timeout=10_000)
 
     # typing a place name instead: the suggestion fills the coordinates and moves the marker
     phone.locator("#id_address").fill("Place de la Bastille")

@@ -181,8 +181,8 @@ if (form && config.canPropose) {
     const typed = field.querySelector("input:not([type=hidden])");
     const before = typed.value;
     const found = await describe(event.latlng.lng, event.latlng.lat);
-    // unless the resident typed or tapped again meanwhile
-    if (found.label && typed.value === before && lat.value === event.latlng.lat.toFixed(6)) {
+    // unless the resident typed, went into the address field or tapped again meanwhile
+    if (found.label && typed.value === before && document.activeElement !== typed && lat.value === event.latlng.lat.toFixed(6)) {
       setPlace(field, { lon: event.latlng.lng, lat: event.latlng.lat, label: found.label });
     }
   });
