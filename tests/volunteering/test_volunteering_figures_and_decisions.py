@@ -372,6 +372,10 @@ def test_saving_a_search_of_an_unknown_kind_says_why_on_the_page(client, volunte
 # --- CV retention ---------------------------------------------------------------------------------------------------
 
 
+def _noon(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+
 def test_cvs_are_deleted_after_183_days_without_touching_the_applications_date(organization, volunteer):
     """Missions ended 184 days ago lose their CVs, not those ended 183 days ago; spontaneous applications likewise
     after their last change; an application without a CV is not counted. The job is no change of the application:
@@ -386,10 +390,9 @@ def test_cvs_are_deleted_after_183_days_without_touching_the_applications_date(o
     old_spontaneous = services.apply_spontaneously(UserFactory(), organization, "Bonjour", cv=pdf())
     recent_spontaneous = services.apply_spontaneously(UserFactory(), organization, "Bonjour", cv=pdf())
     Application.objects.filter(pk__in=[old.pk, recent.pk]).update(updated_at=last_change)
-    Application.objects.filter(pk=old_spontaneous.pk).update(updated_at=timezone.now() - datetime.timedelta(days=184))
-    Application.objects.filter(pk=recent_spontaneous.pk).update(
-        updated_at=timezone.now() - datetime.timedelta(days=183)
-    )
+    # at noon, Paris time: "184 days ago" by the clock can be 183 days ago by the calendar across summer time
+    Application.objects.filter(pk=old_spontaneous.pk).update(updated_at=_noon(in_days(-184)))
+    Application.objects.filter(pk=recent_spontaneous.pk).update(updated_at=_noon(in_days(-183)))
     before = client_for(volunteer).get(f"{BASE}applications/{old.pk}/").json()
 
     assert services.delete_old_cvs() == 2
