@@ -37,6 +37,11 @@ REFUSALS = [
      {"capacity": ["La capacité est un nombre entier entre 0 et 1000."]}),
     ("a capacity of -1", lambda w: _capacity(-1),
      {"capacity": ["La capacité est un nombre entier entre 0 et 1000."]}),
+    ("a capacity in words", lambda w: _capacity("beaucoup"),
+     {"capacity": ["La capacité est un nombre entier."]}),
+    ("a reply to a comment of another idea", lambda w: services.add_comment(
+        w["holder"], w["idea"], "Ici", parent=w["comment_elsewhere"].pk),
+     {"parent": ["Ce commentaire n'existe pas sur cette idée."]}),
     ("an unknown partner", lambda w: services.propose_connection(
         w["holder"], w["idea"], partner=999_999, need=w["need"]),
      {"partner": ["Ce partenaire n’existe pas."]}),
@@ -55,6 +60,7 @@ def world(holder, idea, partner):
         "partner": partner,
         "need": idea.needs.order_by("pk").first(),
         "other_need": other.needs.order_by("pk").first(),
+        "comment_elsewhere": services.add_comment(holder, other, "Ailleurs"),
     }
 
 
