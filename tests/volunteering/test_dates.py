@@ -21,13 +21,29 @@ PAST = "Cette date est passée\u00a0:"
 TOO_FAR = "Cette date est à plus de deux ans\u00a0: vérifiez l'année"
 ABSURD_PAST, ABSURD_FUTURE = datetime.date(1, 1, 1), datetime.date(9999, 12, 31)
 
+
+class D(int):
+    """A day counted from today, turned into a date when the test runs, not when the tables are read: a run that goes
+    past midnight in Paris between the two would otherwise test yesterday's window."""
+
+    def __repr__(self):
+        return f"in_days({int(self)})"
+
+
+def on_day(value):
+    """A table's value with its D(n) made dates (in a dict too)."""
+    if isinstance(value, dict):
+        return {key: on_day(v) for key, v in value.items()}
+    return in_days(value) if isinstance(value, D) else value
+
+
 # (the date, accepted?) around the window [today, today + two years].
 AVAILABLE_FROM = [
     (ABSURD_PAST, False),
-    (in_days(-1), False),
-    (in_days(0), True),
-    (in_days(MAX_DAYS_AHEAD), True),
-    (in_days(MAX_DAYS_AHEAD + 1), False),
+    (D(-1), False),
+    (D(0), True),
+    (D(MAX_DAYS_AHEAD), True),
+    (D(MAX_DAYS_AHEAD + 1), False),
     (ABSURD_FUTURE, False),
 ]
 
@@ -39,6 +55,7 @@ def pdf():
 class TestSpontaneousApplication:
     @pytest.mark.parametrize(("available_from", "accepted"), AVAILABLE_FROM)
     def test_api(self, direction, available_from, accepted):
+        available_from = on_day(available_from)
         student = UserFactory(email="spontane@example.org")
         response = client_for(student).post(
             f"{BASE}organizations/{direction.pk}/applications/",
@@ -61,6 +78,7 @@ class TestSpontaneousApplication:
 
     @pytest.mark.parametrize(("available_from", "accepted"), AVAILABLE_FROM)
     def test_page_keeps_what_was_typed(self, client, direction, available_from, accepted):
+        available_from = on_day(available_from)
         student = UserFactory(email="spontane@example.org")
         client.force_login(student)
         letter = "Je souhaite faire mon stage dans vos serres, au printemps."
@@ -93,8 +111,9 @@ class TestSpontaneousApplication:
         assert f'min="{in_days(0).isoformat()}"' in html
         assert f'max="{in_days(MAX_DAYS_AHEAD).isoformat()}"' in html
 
-    @pytest.mark.parametrize("available_from", [ABSURD_PAST, in_days(-1), in_days(MAX_DAYS_AHEAD + 1)])
+    @pytest.mark.parametrize("available_from", [ABSURD_PAST, D(-1), D(MAX_DAYS_AHEAD + 1)])
     def test_the_service_refuses_it_too(self, direction, available_from):
+        available_from = on_day(available_from)
         student = UserFactory(email="spontane@example.org")
         with pytest.raises(ValidationError) as error:
             services.apply_spontaneously(
@@ -113,28 +132,28 @@ class TestInternshipOffer:
         ("dates", "field", "refusal"),
         [
             ({"start_date": ABSURD_PAST}, "start_date", "La date de début est passée."),
-            ({"start_date": in_days(-1)}, "start_date", "La date de début est passée."),
-            ({"start_date": in_days(MAX_DAYS_AHEAD + 1), "end_date": None}, "start_date", TOO_FAR),
+            ({"start_date": D(-1)}, "start_date", "La date de début est passée."),
+            ({"start_date": D(MAX_DAYS_AHEAD + 1), "end_date": None}, "start_date", TOO_FAR),
             ({"start_date": ABSURD_FUTURE, "end_date": None}, "start_date", TOO_FAR),
             ({"end_date": ABSURD_FUTURE}, "end_date", TOO_FAR),
             ({"end_date": ABSURD_PAST}, "end_date", "La date de fin est avant la date de début."),
-            ({"end_date": in_days(9)}, "end_date", "La date de fin est avant la date de début."),
+            ({"end_date": D(9)}, "end_date", "La date de fin est avant la date de début."),
             ({"publication_start": ABSURD_PAST}, "publication_start", PAST),
-            ({"publication_start": in_days(-1)}, "publication_start", PAST),
-            ({"publication_start": in_days(MAX_DAYS_AHEAD + 1)}, "publication_start", TOO_FAR),
+            ({"publication_start": D(-1)}, "publication_start", PAST),
+            ({"publication_start": D(MAX_DAYS_AHEAD + 1)}, "publication_start", TOO_FAR),
             ({"publication_end": ABSURD_PAST}, "publication_end", PAST),
             ({"publication_end": ABSURD_FUTURE}, "publication_end", TOO_FAR),
             (
-                {"publication_start": in_days(20), "publication_end": in_days(19)},
+                {"publication_start": D(20), "publication_end": D(19)},
                 "publication_end",
                 "La fin de la publication est avant son début.",
             ),
             # 365 days are 53 weeks begun: an internship lasts 52 at most.
-            ({"start_date": in_days(10), "end_date": in_days(10 + 364)}, "end_date", "52 semaines au plus"),
+            ({"start_date": D(10), "end_date": D(10 + 364)}, "end_date", "52 semaines au plus"),
         ],
     )
     def test_a_date_out_of_the_window_is_400_on_its_field(self, correspondent, dates, field, refusal):
-        response = client_for(correspondent).post(BASE + "missions/", offer(**dates), format="json")
+        response = client_for(correspondent).post(BASE + "missions/", offer(**on_day(dates)), format="json")
         assert response.status_code == 400, response.content
         assert refusal in response.json()["errors"][field][0]
         assert not Mission.objects.exists()
@@ -142,15 +161,15 @@ class TestInternshipOffer:
     @pytest.mark.parametrize(
         "dates",
         [
-            {"start_date": in_days(0), "end_date": in_days(0)},
-            {"start_date": in_days(MAX_DAYS_AHEAD), "end_date": None, "duration_weeks": 8},
-            {"start_date": in_days(MAX_DAYS_AHEAD - 30), "end_date": in_days(MAX_DAYS_AHEAD)},
-            {"publication_start": in_days(0), "publication_end": in_days(MAX_DAYS_AHEAD)},
-            {"start_date": in_days(10), "end_date": in_days(10 + 363)},  # 52 weeks to the day
+            {"start_date": D(0), "end_date": D(0)},
+            {"start_date": D(MAX_DAYS_AHEAD), "end_date": None, "duration_weeks": 8},
+            {"start_date": D(MAX_DAYS_AHEAD - 30), "end_date": D(MAX_DAYS_AHEAD)},
+            {"publication_start": D(0), "publication_end": D(MAX_DAYS_AHEAD)},
+            {"start_date": D(10), "end_date": D(10 + 363)},  # 52 weeks to the day
         ],
     )
     def test_just_inside_the_window_is_accepted(self, correspondent, dates):
-        response = client_for(correspondent).post(BASE + "missions/", offer(**dates), format="json")
+        response = client_for(correspondent).post(BASE + "missions/", offer(**on_day(dates)), format="json")
         assert response.status_code == 201, response.content
 
     @pytest.mark.parametrize(
