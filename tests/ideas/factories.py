@@ -61,17 +61,22 @@ def make_partner(
     themes=("energie",),
     districts=(),
     member=None,
+    description=None,
 ):
+    """A partner of a new organisation; each offer is a kind, or a (kind, description) pair."""
     org = OrganizationFactory(name=name, kind=kind)
     member = member or UserFactory()
     MembershipFactory(organization=org, user=member)
     partner = services.create_partner(
         member,
         organization=org,
-        description=f"{name} accompagne les projets citoyens.",
+        description=description or f"{name} accompagne les projets citoyens.",
         themes=list(themes),
         districts=list(districts),
-        offers=[{"kind": k, "description": f"Offre {k}"} for k in offers],
+        offers=[
+            {"kind": k, "description": f"Offre {k}"} if isinstance(k, str) else {"kind": k[0], "description": k[1]}
+            for k in offers
+        ],
     )
     return partner, member
 

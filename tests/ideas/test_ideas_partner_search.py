@@ -5,23 +5,11 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from ideas import services
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.ideas.factories import make_partner
 
 pytestmark = pytest.mark.django_db
 PARTNERS = "/api/v1/partners/"
 DECIDE_QUERIES = 18
-
-
-def _partner(name, description, offers):
-    member = UserFactory()
-    organization = OrganizationFactory(name=name)
-    MembershipFactory(organization=organization, user=member)
-    return services.create_partner(
-        member,
-        organization=organization,
-        description=description,
-        offers=[{"kind": kind, "description": text} for kind, text in zip(("equipment", "skills"), offers)],
-    )
 
 
 def _found(q, api_client):
@@ -32,14 +20,18 @@ def _found(q, api_client):
 
 @pytest.mark.parametrize("q", ["energie", "énergies", "Énergie"])
 def test_a_partner_is_found_by_a_word_of_its_description_with_or_without_accents(api_client, q):
-    _partner("Atelier Lumière", "Nous posons des panneaux d'énergie solaire sur les toits.", ["Conseil"])
-    _partner("Jardins du Nord", "Nous plantons des arbres.", ["Conseil"])
+    make_partner(name="Atelier Lumière", description="Nous posons des panneaux d'énergie solaire sur les toits.")
+    make_partner(name="Jardins du Nord", description="Nous plantons des arbres.")
     assert _found(q, api_client) == ["Atelier Lumière"]
 
 
 @pytest.mark.parametrize("q", ["broyeur", "formation"])
 def test_a_partner_is_found_by_the_last_word_of_one_offer_and_the_first_of_the_next(api_client, q):
-    _partner("Compost Paris", "Nous aidons les quartiers.", ["Prêt d'un broyeur", "Formation au compostage"])
+    make_partner(
+        name="Compost Paris",
+        description="Nous aidons les quartiers.",
+        offers=[("equipment", "Prêt d'un broyeur"), ("skills", "Formation au compostage")],
+    )
     assert _found(q, api_client) == ["Compost Paris"]
 
 

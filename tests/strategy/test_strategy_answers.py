@@ -175,12 +175,6 @@ def test_the_publication_preview_of_an_unchanged_draft_costs_two_queries(v1, dja
     assert (changed, integrated, unchanged) == ([], [], [])
 
 
-def test_confirming_something_else_than_a_list_of_ids_is_refused_in_french(sections, team_member):
-    with pytest.raises(ValidationError) as exc:
-        services.publish_version(team_member, "Première version.", confirm="12,13")
-    assert exc.value.message_dict == {"confirm": ["Donnez une liste d'identifiants de contributions."]}
-
-
 def test_the_author_of_an_integrated_contribution_reads_the_summary_of_the_version(v1, sections, team_member, resident):
     c = ContributionFactory(author=resident, title="Arceaux devant les écoles")
     services.triage(c, team_member, sections=["mobilite-velo"])

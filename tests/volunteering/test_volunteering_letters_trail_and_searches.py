@@ -146,8 +146,9 @@ def test_no_weekly_matches_when_every_match_is_older_than_a_week(organization):
 # --- saved searches: one's own, of one kind ---------------------------------------------------------------------
 
 
-def test_the_internships_page_lists_only_the_saved_internship_searches(client):
+def test_the_internships_page_lists_only_ones_own_saved_internship_searches(client):
     student = UserFactory(email="etudiant@example.org")
+    services.save_search(UserFactory(email="autre-etudiant@example.org"), "internship", "level=bac_3")
     services.save_search(student, "internship", "level=bac_5")
     services.save_search(student, "volunteering", "q=maraude")
     assert [s.query for s in services.saved_searches_of(student, "internship")] == ["level=bac_5"]
@@ -156,7 +157,7 @@ def test_the_internships_page_lists_only_the_saved_internship_searches(client):
 
     client.force_login(student)
     page = client.get("/benevolat/stages/").content.decode()
-    assert "level=bac_5" in page and "maraude" not in page
+    assert "level=bac_5" in page and "maraude" not in page and "level=bac_3" not in page
 
 
 def test_deleting_a_saved_search_takes_ones_own_only_and_nothing_for_a_visitor():

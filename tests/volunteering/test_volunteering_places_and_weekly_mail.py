@@ -1,5 +1,5 @@
-"""Pass 9's survivors: fewer places than accepted volunteers, whose saved searches a page lists, what the weekly
-e-mail says and records, and the strategy inbox after a withdrawal."""
+"""Pass 9's survivors: fewer places than accepted volunteers, what the weekly e-mail says and records, and the
+strategy inbox after a withdrawal."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -38,14 +38,6 @@ def test_the_api_names_the_places_field_when_they_fall_below_the_accepted(org_ad
     response = api_client.patch(f"/api/v1/volunteering/missions/{mission.pk}/", {"places": 1}, format="json")
     assert response.status_code == 400, response.content
     assert response.json()["errors"] == {"places": [TOO_FEW_PLACES]}
-
-
-def test_a_page_lists_only_the_visitors_own_saved_searches(db):
-    student = UserFactory(email="etudiante@example.org")
-    other = UserFactory(email="autre-etudiant@example.org")
-    services.save_search(other, "internship", "level=bac_3")
-    services.save_search(student, "internship", "level=bac_5")
-    assert [s.query for s in services.saved_searches_of(student, "internship")] == ["level=bac_5"]
 
 
 def test_the_weekly_mail_says_why_each_mission_matches_and_is_recorded_as_weekly_matches(organization):
